@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Broadcast: one room of N viewers receiving M messages a second from a few senders, at each
+# rate in RATES: deliveries per second (a batch frame counts each message it carries), p50/p99
+# from say to receipt (the send time travels in the text), and the server's CPU.
+# Writes load-tests/results/broadcast-$LABEL.json.
+#   N=5000 RATES=10,50,100,200 load-tests/bench/broadcast.sh
+#   TARGET=socketio load-tests/bench/broadcast.sh        (the Socket.IO peer, same generator)
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+N=${N:-5000}
+RATES=${RATES:-10,50,100,200}
+SENDERS=${SENDERS:-20}
+STEP_SECONDS=${STEP_SECONDS:-15}
+WARMUP_SECONDS=${WARMUP_SECONDS:-5}
+HEAP=${HEAP:-2g}
+PORT=${PORT:-18081}
+TARGET=${TARGET:-livedesk}
+LABEL=${LABEL:-$TARGET}
+build
+LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ $TARGET == socketio ]]; then
+  start_peer broadcast "$PORT"
+  PROTO=(--protocol socketio)
+else
+  # automatic slow mode would throttle the senders: this measures delivery, not moderation
+  start_node broadcast "$PORT" "$HEAP" LIVEDESK_ROOMS_AUTO_SLOW_RATE=0
+  PROTO=(--protocol livedesk --metricsUrl "http://127.0.0.1:$PORT/metrics")
+fi
+trap 'stop_pid ${GEN_PID:-0}; stop_pid ${PROBE_PID:-0}; stop_pid $NODE_PID' EXIT
+
+COMMON=(--url "ws://127.0.0.1:$PORT/ws" --room bench --rates "$RATES" --listenSeconds "$STEP_SECONDS" --drainSeconds 3
+  --warmupSeconds "$WARMUP_SECONDS" --pingSeconds 0 --goFile "$WORK/go")
+generate "$WORK/gen.log" "${PROTO[@]}" "${COMMON[@]}" --sessions "$N" --sourceIps 1 --senders "$SENDERS" --serverPid "$NODE_PID"
+MAIN_PID=$GEN_PID
+log "ready: $(await_line "$WORK/gen.log" READY "$MAIN_PID")"
+# The probe: one more viewer in a process of its own, stepping in time with the generator (both
+# wait for the go file). The generator reads thousands of sockets on two event loops, so its
+# latencies include its own read backlog; the probe's are what one client with a core to spare sees.
+GEN_HEAP=256m generate "$WORK/probe.log" "${PROTO[@]}" "${COMMON[@]}" --sessions 1 --userPrefix probe- --senders 0
+PROBE_PID=$GEN_PID
+await_line "$WORK/probe.log" READY "$PROBE_PID" > /dev/null || true
+touch "$WORK/go"
+GEN_PID=$MAIN_PID
+RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
+PROBE=$(await_line "$WORK/probe.log" RESULT "$PROBE_PID" || echo '{}')
+wait "$GEN_PID" || true
+wait "$PROBE_PID" || true
+python3 - "$RESULTS/broadcast-$LABEL.json" <<PY
+import json, sys
+r = json.loads('''$RESULT''')
+probe = json.loads('''$PROBE''').get("broadcast", [])
+for s, p in zip(r.get("broadcast", []), probe):
+    s["probeP50Ms"], s["probeP99Ms"], s["probeDeliveries"] = p["sayToReceiptP50Ms"], p["sayToReceiptP99Ms"], p["deliveries"]
+out = {"label": "$LABEL", "target": "$TARGET", "viewers": r["sessionsReady"], "joined": r.get("joined"), "steps": r.get("broadcast", []),
+       "warmup": r.get("warmup"), "stepSeconds": $STEP_SECONDS, "machineLoadAtStart": "$LOAD0",
+       "closedByServer": r["closedByServer"], "errorFrames": r["errorFrames"], "firstFailures": r["firstFailures"]}
+json.dump(out, open(sys.argv[1], "w"), indent=1)
+for s in out["steps"]:
+    print(s)
+PY

@@ -1,0 +1,63 @@
+package io.livedesk.load;
+
+import io.vertx.core.http.WebSocketConnectOptions;
+
+/**
+ * The least of Engine.IO v4 / Socket.IO v5 over the WebSocket transport that the peer benchmark
+ * needs: {@code 0{..}} open, {@code 40{"token":..}} connect with auth, {@code 2}/{@code 3}
+ * heartbeat, {@code 42[..]} events. The token goes in the connect packet, as socket.io-client's
+ * {@code auth} option sends it.
+ */
+final class SocketIoWire implements Wire {
+
+  @Override
+  public WebSocketConnectOptions upgrade(String host, int port, String path, String token) {
+    return new WebSocketConnectOptions().setHost(host).setPort(port)
+        .setURI("/socket.io/?EIO=4&transport=websocket");
+  }
+
+  @Override
+  public Event onText(Conn conn, String text) {
+    if (text.equals("2")) {
+      conn.send("3");
+      return Event.NONE;
+    }
+    if (text.startsWith("0{")) {
+      conn.send("40{\"token\":\"" + conn.token + "\"}");
+      return Event.NONE;
+    }
+    if (text.startsWith("40")) {
+      return Event.READY;
+    }
+    if (text.startsWith("44")) {
+      return Event.ERROR;
+    }
+    if (text.startsWith("42")) {
+      if (text.contains(STAMP)) {
+        return Event.DELIVERY;
+      }
+      if (text.startsWith("42[\"pong\"")) {
+        return Event.PONG;
+      }
+      if (text.startsWith("42[\"joined\"")) {
+        return Event.JOINED;
+      }
+    }
+    return Event.NONE;
+  }
+
+  @Override
+  public String ping(long nanos) {
+    return "42[\"ping\",{\"clientTime\":\"" + nanos + "\"}]";
+  }
+
+  @Override
+  public String join(String room) {
+    return "42[\"join\",\"" + room + "\"]";
+  }
+
+  @Override
+  public String say(String room, String text) {
+    return "42[\"say\",{\"roomId\":\"" + room + "\",\"text\":\"" + text + "\"}]";
+  }
+}

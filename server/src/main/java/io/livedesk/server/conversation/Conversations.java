@@ -1,0 +1,278 @@
+package io.livedesk.server.conversation;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.livedesk.protocol.Conversation;
+import io.livedesk.protocol.ConversationMessage;
+import io.livedesk.protocol.ConversationState;
+import io.livedesk.protocol.ConversationUpdate;
+import io.livedesk.protocol.Frame;
+import io.livedesk.protocol.SenderRole;
+import io.livedesk.protocol.SlaOutcome;
+import io.livedesk.server.gateway.Delivery;
+import io.livedesk.server.store.Store;
+import io.livedesk.server.store.StoreUnavailableException;
+import io.livedesk.server.store.WriteBuffer;
+import io.vertx.core.Future;
+import org.bson.BsonDocument;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The durable record of conversations and their messages in MongoDB, and delivery of their
+ * changes to every session of every participant. Sequence numbers come from an atomic
+ * increment on the conversation document, so they are safe whichever node writes.
+ */
+public final class Conversations {
+
+  /** Fresh sequence numbers tried for one message before the sender is told to retry. */
+  private static final int SEQ_ATTEMPTS = 3;
+
+  /** Collection names, shared with privacy (export, erasure, retention): a conversation's customer is its {@code customerId}, a message's conversation its {@code conversationId}. */
+  public static final String CONVERSATIONS = "conversations";
+  public static final String MESSAGES = "messages";
+  static final String SLA_EVENTS = "sla_events";
+
+  private final Store store;
+  private final WriteBuffer writes;
+  private final Delivery delivery;
+  private final MongoCollection<Document> conversations;
+  private final MongoCollection<Document> messages;
+  private final MongoCollection<Document> slaEvents;
+
+  /** A message as stored; {@code duplicate} when its client message id had been stored before. */
+  public record Stored(ConversationMessage message, boolean duplicate) {
+  }
+
+  public Conversations(Store store, WriteBuffer writes, Delivery delivery) {
+    this.store = store;
+    this.writes = writes;
+    this.delivery = delivery;
+    this.conversations = store.collection(CONVERSATIONS);
+    this.messages = store.collection(MESSAGES);
+    this.slaEvents = store.collection(SLA_EVENTS);
+  }
+
+  /** One index per query the product makes; the unique ones make resends and seq clashes impossible. */
+  public Future<Void> createIndexes() {
+    return Future.all(List.of(
+        store.first(messages.createIndex(Indexes.ascending("conversationId", "clientMsgId"), new IndexOptions().unique(true))),
+        store.first(messages.createIndex(Indexes.ascending("conversationId", "seq"), new IndexOptions().unique(true))),
+        store.first(conversations.createIndex(Indexes.ascending("customerId", "askId"), new IndexOptions().unique(true))),
+        store.first(conversations.createIndex(Indexes.ascending("customerId", "createdAt"))),
+        store.first(conversations.createIndex(Indexes.ascending("customerId", "intent", "createdAt"))),
+        store.first(conversations.createIndex(Indexes.ascending("agentId", "state"))),
+        store.first(conversations.createIndex(Indexes.ascending("state", "lastActivityAt"))),
+        store.first(conversations.createIndex(Indexes.ascending("state", "responseDueAt"))),
+        store.first(slaEvents.createIndex(Indexes.ascending("conversationId", "at"))))).mapEmpty();
+  }
+
+  public Future<Document> insert(Document conversation) {
+    return store.first(conversations.insertOne(conversation)).map(conversation);
+  }
+
+  /** The conversation the customer opened with this ask's client message id, or null. */
+  public Future<Document> asked(String customerId, String askId) {
+    return store.first(conversations.find(byAskId(customerId, askId)));
+  }
+
+  /*
+   * Lookups by a unique index name exactly its fields in one plain document: the embedded store
+   * (mongo-java-server) answers a query from an index only when the query's fields are the
+   * index's, and Filters.and always renders a $and, which it scans. With the message lookup of
+   * every send scanning the whole messages collection, a send cost O(messages stored).
+   */
+
+  static Bson byClientMsgId(String conversationId, String clientMsgId) {
+    return new Document("conversationId", conversationId).append("clientMsgId", clientMsgId);
+  }
+
+  static Bson byAskId(String customerId, String askId) {
+    return new Document("customerId", customerId).append("askId", askId);
+  }
+
+  /** The id alone when there is no further condition, so that the embedded store uses the _id index. */
+  static Bson byIdAnd(String id, Bson filter) {
+    return filter instanceof BsonDocument d && d.isEmpty() ? Filters.eq("_id", id) : Filters.and(Filters.eq("_id", id), filter);
+  }
+
+  public Future<Document> get(String id) {
+    return store.first(conversations.find(Filters.eq("_id", id)));
+  }
+
+  /** Applies the update when the filter (with the id) matches; answers the document after it, or null. */
+  public Future<Document> update(String id, Bson filter, Bson update) {
+    return store.first(conversations.findOneAndUpdate(byIdAnd(id, filter), update,
+        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+  }
+
+  public Future<List<Document>> find(Bson filter, int limit) {
+    return store.all(conversations.find(filter).limit(limit));
+  }
+
+  public Future<Long> count(Bson filter) {
+    return store.first(conversations.countDocuments(filter));
+  }
+
+  /** The customer's latest conversation that an agent held, if any. */
+  public Future<Document> lastWithAgent(String customerId) {
+    return store.first(conversations.find(Filters.and(Filters.eq("customerId", customerId), Filters.exists("agentId")))
+        .sort(Sorts.descending("createdAt")).limit(1));
+  }
+
+  /**
+   * Stores a message once per client message id: the sequence number is taken atomically from
+   * the conversation, and a resend answers the message stored the first time.
+   */
+  public Future<Stored> append(String conversationId, String senderId, String senderName, SenderRole role, String text,
+                               String clientMsgId) {
+    return append(conversationId, senderId, senderName, role, text, clientMsgId, SEQ_ATTEMPTS);
+  }
+
+  private Future<Stored> append(String conversationId, String senderId, String senderName, SenderRole role, String text,
+                                String clientMsgId, int attempts) {
+    return existing(conversationId, clientMsgId).compose(found -> {
+      if (found != null) {
+        return Future.succeededFuture(new Stored(found, true));
+      }
+      long now = System.currentTimeMillis();
+      // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for them.
+      return writes.write(store, () -> conversations.findOneAndUpdate(Filters.eq("_id", conversationId),
+              Updates.combine(Updates.inc("lastSeq", 1), Updates.set("lastActivityAt", now)),
+              new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
+          .compose(conv -> {
+            if (conv == null) {
+              return Future.failedFuture(new IllegalStateException("no conversation " + conversationId));
+            }
+            ConversationMessage m = ConversationMessage.newBuilder().setConversationId(conversationId)
+                .setSeq(conv.getInteger("lastSeq")).setSenderId(senderId).setSenderName(senderName).setSenderRole(role)
+                .setText(text).setClientMsgId(clientMsgId).setAt(now).build();
+            return writes.write(store, () -> messages.insertOne(toDocument(m))).map(r -> new Stored(m, false))
+                .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(conversationId, clientMsgId).compose(f -> {
+                  if (f != null) {
+                    return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race
+                  }
+                  // The duplicate was the seq (a store that answered two increments alike): take a fresh one.
+                  return attempts > 1
+                      ? append(conversationId, senderId, senderName, role, text, clientMsgId, attempts - 1)
+                      : Future.failedFuture(new StoreUnavailableException("no free sequence number; retry"));
+                }));
+          });
+    });
+  }
+
+  private Future<ConversationMessage> existing(String conversationId, String clientMsgId) {
+    return store.first(messages.find(byClientMsgId(conversationId, clientMsgId))).map(d -> d == null ? null : toMessage(d));
+  }
+
+  /** Messages after {@code lastSeq}, oldest first. */
+  public Future<List<ConversationMessage>> after(String conversationId, long lastSeq) {
+    return store.all(messages.find(Filters.and(Filters.eq("conversationId", conversationId), Filters.gt("seq", lastSeq)))
+        .sort(Sorts.ascending("seq"))).map(list -> list.stream().map(Conversations::toMessage).toList());
+  }
+
+  /** Up to {@code limit} messages before {@code beforeSeq} (0: from the end), oldest first, and whether more exist. */
+  public Future<List<ConversationMessage>> before(String conversationId, long beforeSeq, int limit) {
+    Bson filter = beforeSeq > 0
+        ? Filters.and(Filters.eq("conversationId", conversationId), Filters.lt("seq", beforeSeq))
+        : Filters.eq("conversationId", conversationId);
+    return store.all(messages.find(filter).sort(Sorts.descending("seq")).limit(limit + 1)).map(list -> {
+      List<ConversationMessage> out = new ArrayList<>(list.stream().map(Conversations::toMessage).toList());
+      Collections.reverse(out);
+      return out;
+    });
+  }
+
+  public Future<Void> slaEvent(String conversationId, String tier, String kind, long at) {
+    return store.first(slaEvents.insertOne(new Document("conversationId", conversationId).append("tier", tier)
+        .append("kind", kind).append("at", at))).mapEmpty();
+  }
+
+  /** Sends a frame to every session of the customer and, when there is one, the agent. */
+  public void toParticipants(Document conversation, Frame frame) {
+    delivery.toUser(conversation.getString("customerId"), frame);
+    String agent = conversation.getString("agentId");
+    if (agent != null) {
+      delivery.toUser(agent, frame);
+    }
+  }
+
+  public void announce(Document conversation) {
+    toParticipants(conversation, updateFrame(conversation));
+  }
+
+  public static Frame updateFrame(Document conversation) {
+    return Frame.newBuilder().setConversation(ConversationUpdate.newBuilder().setConversation(toProto(conversation))).build();
+  }
+
+  public static Frame messageFrame(ConversationMessage m) {
+    return Frame.newBuilder().setMessage(m).build();
+  }
+
+  public static ConversationState state(Document d) {
+    return ConversationState.valueOf(d.getString("state"));
+  }
+
+  public static Conversation toProto(Document d) {
+    Conversation.Builder c = Conversation.newBuilder()
+        .setId(d.getString("_id"))
+        .setState(state(d))
+        .setTier(d.get("tier", ""))
+        .setIntent(d.get("intent", ""))
+        .setCustomerId(d.get("customerId", ""))
+        .setCustomerName(d.get("customerName", ""))
+        .setAgentId(d.get("agentId", ""))
+        .setAgentName(d.get("agentName", ""))
+        .setRoomId(d.get("roomId", ""))
+        .setProductId(d.get("productId", ""))
+        .setStreamTs(number(d, "streamTs"))
+        .setOrderId(d.get("orderId", ""))
+        .setCreatedAt(number(d, "createdAt"))
+        .setDeadlineAt(d.containsKey("responseDueAt") ? number(d, "responseDueAt") : number(d, "deadlineAt"))
+        .setSla(SlaOutcome.valueOf(d.get("sla", "SLA_OUTCOME_UNSPECIFIED")))
+        .setLastSeq((int) number(d, "lastSeq"))
+        .setClosedBy(d.get("closedBy", ""))
+        .setCloseReason(d.get("closeReason", ""))
+        .setRating((int) number(d, "rating"));
+    List<String> tags = d.getList("customerTags", String.class);
+    if (tags != null) {
+      c.addAllCustomerTags(tags);
+    }
+    return c.build();
+  }
+
+  private static long number(Document d, String key) {
+    Object v = d.get(key);
+    return v instanceof Number n ? n.longValue() : 0;
+  }
+
+  private static Document toDocument(ConversationMessage m) {
+    return new Document("_id", m.getConversationId() + ":" + m.getSeq())
+        .append("conversationId", m.getConversationId()).append("seq", m.getSeq()).append("senderId", m.getSenderId())
+        .append("senderName", m.getSenderName()).append("senderRole", m.getSenderRole().name()).append("text", m.getText())
+        .append("clientMsgId", m.getClientMsgId()).append("at", m.getAt());
+  }
+
+  private static ConversationMessage toMessage(Document d) {
+    return ConversationMessage.newBuilder().setConversationId(d.getString("conversationId"))
+        .setSeq((int) number(d, "seq")).setSenderId(d.get("senderId", "")).setSenderName(d.get("senderName", ""))
+        .setSenderRole(SenderRole.valueOf(d.get("senderRole", "SENDER_ROLE_UNSPECIFIED"))).setText(d.get("text", ""))
+        .setClientMsgId(d.get("clientMsgId", "")).setAt(number(d, "at")).build();
+  }
+
+  static boolean isDuplicate(Throwable e) {
+    return e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
+  }
+}

@@ -1,0 +1,129 @@
+package io.livedesk.server.gateway;
+
+import io.livedesk.protocol.CloseCode;
+import io.livedesk.protocol.Frame;
+import io.livedesk.server.auth.Principal;
+import io.livedesk.server.metrics.Metrics;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+
+/**
+ * One WebSocket connection. Kept small on purpose: an idle session must cost a few kilobytes
+ * of heap at most. Concerns keep their own per-session state in their own maps.
+ */
+public final class Session {
+
+  private final String id;
+  private final ServerWebSocket socket;
+  private final Encoding encoding;
+  private final Metrics metrics;
+  private volatile Principal principal;
+  private volatile boolean closed;
+
+  // Touched only on the session's event loop.
+  long lastReceivedAt;
+  final TokenBucket rate;
+  int rateStrikes;
+  int badFrames;
+  long helloTimer = -1;
+  Buffer partial;
+  boolean partialIsText;
+
+  Session(String id, ServerWebSocket socket, Encoding encoding, Metrics metrics, TokenBucket rate, long now) {
+    this.id = id;
+    this.socket = socket;
+    this.encoding = encoding;
+    this.metrics = metrics;
+    this.lastReceivedAt = now;
+    this.rate = rate;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  /** The verified user; null until the session is authenticated. */
+  public Principal principal() {
+    return principal;
+  }
+
+  public String userId() {
+    Principal p = principal;
+    return p == null ? null : p.userId();
+  }
+
+  public Encoding encoding() {
+    return encoding;
+  }
+
+  public boolean isOpen() {
+    return !closed;
+  }
+
+  void authenticate(Principal principal) {
+    this.principal = principal;
+  }
+
+  /** Writes a frame that must not be lost while the connection lives (1:1 messages, pushes, answers). */
+  public void send(Frame frame) {
+    send(new Outgoing(frame));
+  }
+
+  public void send(Outgoing out) {
+    if (closed) {
+      return;
+    }
+    try {
+      if (encoding == Encoding.JSON) {
+        socket.writeTextMessage(out.json());
+      } else {
+        socket.writeBinaryMessage(out.binary());
+      }
+    } catch (IllegalStateException e) {
+      // The peer closed before our close handler ran; broadcasts may still reach it meanwhile.
+      closed = true;
+      return;
+    }
+    metrics.frameOut(out.frame().getBodyCase());
+  }
+
+  /**
+   * Writes a best-effort frame (room chat): dropped and counted when the socket's write queue
+   * is over its bound, so a slow consumer cannot make the node buffer without limit.
+   * Returns whether it was written.
+   */
+  public boolean offer(Outgoing out) {
+    if (closed) {
+      return false;
+    }
+    boolean full;
+    try {
+      full = socket.writeQueueFull();
+    } catch (IllegalStateException e) {
+      closed = true; // closed by the peer; our close handler has not run yet
+      return false;
+    }
+    if (full) {
+      metrics.dropped(out.frame().getBodyCase());
+      return false;
+    }
+    send(out);
+    return true;
+  }
+
+  public void close(CloseCode code) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    socket.close((short) code.code(), code.reason());
+  }
+
+  void markClosed() {
+    closed = true;
+  }
+
+  ServerWebSocket socket() {
+    return socket;
+  }
+}

@@ -1,0 +1,24 @@
+package io.livedesk.server.privacy;
+
+import io.livedesk.server.config.Config;
+import io.livedesk.server.config.Setting;
+
+import java.util.List;
+
+/** What personal data is masked before messages are stored, and how long transcripts are kept. */
+public record PrivacyConfig(boolean maskPhones, boolean maskCards, boolean maskEmails, int transcriptRetentionDays,
+                            int retentionCheckMs) {
+
+  public static final List<Setting> SETTINGS = List.of(
+      Setting.of("privacy.maskPhones", true, "mask phone numbers in stored messages"),
+      Setting.of("privacy.maskCards", true, "mask payment card numbers (Luhn-valid digit runs) in stored messages"),
+      Setting.of("privacy.maskEmails", true, "mask email addresses in stored messages"),
+      Setting.of("privacy.transcriptRetentionDays", 0, "delete transcripts older than this many days; 0 keeps them"),
+      Setting.of("privacy.retentionCheckMs", 3_600_000,
+          "how often one node of the cluster deletes transcripts past the retention time"));
+
+  public static PrivacyConfig from(Config c) {
+    return new PrivacyConfig(c.bool("privacy.maskPhones"), c.bool("privacy.maskCards"), c.bool("privacy.maskEmails"),
+        c.nonNegative("privacy.transcriptRetentionDays"), c.positive("privacy.retentionCheckMs"));
+  }
+}

@@ -1,0 +1,94 @@
+package io.livedesk.server.push;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import io.livedesk.server.store.Store;
+import io.vertx.core.Future;
+import org.bson.Document;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Campaigns in MongoDB ({@code campaigns}), with a node-local cache for claims. Moving a campaign
+ * from scheduled to sending is a conditional update, so exactly one node of the cluster sends it.
+ */
+final class CampaignStore {
+
+  static final String COLLECTION = "campaigns";
+
+  private final Store store;
+  private final MongoCollection<Document> campaigns;
+  private final Map<String, Campaign> cache = new ConcurrentHashMap<>();
+
+  CampaignStore(Store store) {
+    this.store = store;
+    this.campaigns = store.collection(COLLECTION);
+  }
+
+  Future<Campaign> insert(Campaign c) {
+    return store.first(campaigns.insertOne(c.toDocument())).map(c);
+  }
+
+  /** Creates or replaces a campaign the server owns (the behaviour rules' own campaigns). */
+  Future<Campaign> upsert(Campaign c) {
+    cache.remove(c.id());
+    return store.first(campaigns.replaceOne(Filters.eq("_id", c.id()), c.toDocument(), new ReplaceOptions().upsert(true))).map(c);
+  }
+
+  /** A campaign by id, from the cache when this node has read it before; null when there is none. */
+  Future<Campaign> get(String id) {
+    Campaign cached = cache.get(id);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return store.first(campaigns.find(Filters.eq("_id", id))).map(d -> {
+      if (d == null) {
+        return null;
+      }
+      Campaign c = Campaign.fromDocument(d);
+      cache.put(id, c);
+      return c;
+    });
+  }
+
+  /** Forgets a cached campaign whose state changed on some node. */
+  void evict(String id) {
+    cache.remove(id);
+  }
+
+  Future<List<Campaign>> list(int limit) {
+    return store.all(campaigns.find().sort(Sorts.descending("createdAt")).limit(limit))
+        .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
+  }
+
+  Future<List<Campaign>> due(long now) {
+    return store.all(campaigns.find(Filters.and(Filters.eq("state", Campaign.State.SCHEDULED.name()),
+            Filters.lte("at", now))).limit(20))
+        .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
+  }
+
+  /** Moves the campaign from one state to another; false when another node (or a cancel) got there first. */
+  Future<Boolean> move(String id, Campaign.State from, Campaign.State to) {
+    return store.first(campaigns.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("state", from.name())),
+            Updates.set("state", to.name())))
+        .map(r -> {
+          evict(id);
+          return r.getModifiedCount() == 1;
+        });
+  }
+
+  /** Cancels unless already cancelled; stops a scheduled send and further claims. */
+  Future<Boolean> cancel(String id) {
+    return store.first(campaigns.updateOne(Filters.and(Filters.eq("_id", id),
+            Filters.ne("state", Campaign.State.CANCELLED.name())), Updates.set("state", Campaign.State.CANCELLED.name())))
+        .map(r -> {
+          evict(id);
+          return r.getModifiedCount() == 1;
+        });
+  }
+}

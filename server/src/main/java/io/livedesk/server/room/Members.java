@@ -1,0 +1,168 @@
+package io.livedesk.server.room;
+
+import io.livedesk.protocol.RoomMessage;
+import io.livedesk.server.gateway.Outgoing;
+import io.livedesk.server.gateway.Session;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Who is in which room on this node. Each room's members are split by the event loop their
+ * session lives on, and each part is touched only on that loop, so a broadcast is one task per
+ * event loop and no lock is taken per viewer. A viewer costs one set entry per room and one
+ * entry in the session-to-rooms index.
+ */
+final class Members {
+
+  /** The members of one room on one event loop; {@link #sessions} is touched only on {@link #context}. */
+  static final class Shard {
+    final Context context;
+    final Set<Session> sessions = new HashSet<>();
+
+    Shard(Context context) {
+      this.context = context;
+    }
+  }
+
+  /** One room on this node. Fields below {@code shards} belong to the fan-out context. */
+  static final class Room {
+    final String id;
+    final AtomicInteger count = new AtomicInteger();
+    final Map<Context, Shard> shards = new ConcurrentHashMap<>();
+    final List<RoomMessage> pending = new ArrayList<>();
+    long lastFlushAt;
+    long flushTimer = -1;
+    /** Batches still being written on some event loop; the next one waits for them. */
+    int writing;
+    int viewersSent = -1;
+
+    Room(String id) {
+      this.id = id;
+    }
+
+    /** Runs the action for every local member, each on its own event loop; completes when all ran. */
+    Future<Void> forEachMember(Consumer<Session> action) {
+      List<Future<Void>> done = new ArrayList<>();
+      for (Shard shard : shards.values()) {
+        Promise<Void> ran = Promise.promise();
+        shard.context.runOnContext(v -> {
+          try {
+            shard.sessions.forEach(action);
+            ran.complete();
+          } catch (RuntimeException e) {
+            ran.fail(e); // still completes: the fan-out waits for this to send the room's next batch
+          }
+        });
+        done.add(ran.future());
+      }
+      return Future.all(done).mapEmpty();
+    }
+
+    /** Writes to every local member; completes once every event loop has written it. */
+    Future<Void> write(Outgoing out, boolean bestEffort) {
+      return forEachMember(bestEffort ? s -> s.offer(out) : s -> s.send(out));
+    }
+  }
+
+  private final Map<String, Room> rooms = new ConcurrentHashMap<>();
+  /** The rooms each session is in; an array because a session is in one room almost always. */
+  private final Map<Session, String[]> joined = new ConcurrentHashMap<>();
+
+  Room room(String roomId) {
+    return rooms.get(roomId);
+  }
+
+  Iterable<Room> rooms() {
+    return rooms.values();
+  }
+
+  int localCount(String roomId) {
+    Room r = rooms.get(roomId);
+    return r == null ? 0 : r.count.get();
+  }
+
+  boolean isIn(Session session, String roomId) {
+    String[] ids = joined.get(session);
+    return ids != null && Arrays.asList(ids).contains(roomId);
+  }
+
+  int roomsOf(Session session) {
+    String[] ids = joined.get(session);
+    return ids == null ? 0 : ids.length;
+  }
+
+  /** Adds the session; must run on the session's event loop. Returns false when it was already in. */
+  boolean join(Session session, String roomId, Context context) {
+    if (isIn(session, roomId)) {
+      return false;
+    }
+    joined.merge(session, new String[] {roomId}, (a, b) -> {
+      String[] both = Arrays.copyOf(a, a.length + 1);
+      both[a.length] = roomId;
+      return both;
+    });
+    Room room = rooms.compute(roomId, (id, r) -> {
+      Room live = r == null ? new Room(id) : r;
+      live.count.incrementAndGet();
+      return live;
+    });
+    room.shards.computeIfAbsent(context, Shard::new).sessions.add(session);
+    return true;
+  }
+
+  /** Removes the session from the room; must run on the session's event loop, {@code context}. */
+  boolean leave(Session session, String roomId, Context context) {
+    if (!isIn(session, roomId)) {
+      return false;
+    }
+    joined.computeIfPresent(session, (s, ids) -> {
+      String[] rest = Arrays.stream(ids).filter(id -> !id.equals(roomId)).toArray(String[]::new);
+      return rest.length == 0 ? null : rest;
+    });
+    Room room = rooms.get(roomId);
+    Shard shard = room == null ? null : room.shards.get(context);
+    if (shard != null && shard.sessions.remove(session)) {
+      room.count.decrementAndGet();
+    }
+    return true;
+  }
+
+  /** Removes the session from every room; must run on the session's event loop. */
+  void leaveAll(Session session, Context context) {
+    String[] ids = joined.get(session);
+    if (ids != null) {
+      for (String id : ids) {
+        leave(session, id, context);
+      }
+    }
+  }
+
+  /** Forgets a room with no members left on this node (called by the fan-out once the zero was shared). */
+  void forgetIfEmpty(String roomId) {
+    rooms.computeIfPresent(roomId, (id, r) -> r.count.get() == 0 ? null : r);
+  }
+
+  /** Removes a user's sessions from a room on this node (after a ban), each on its own loop. */
+  void removeUser(String roomId, String userId) {
+    Room room = rooms.get(roomId);
+    if (room == null) {
+      return;
+    }
+    for (Shard shard : room.shards.values()) {
+      shard.context.runOnContext(v -> shard.sessions.stream().filter(s -> userId.equals(s.userId())).toList()
+          .forEach(s -> leave(s, roomId, shard.context)));
+    }
+  }
+
+}

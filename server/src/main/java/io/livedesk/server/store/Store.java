@@ -1,0 +1,104 @@
+package io.livedesk.server.store;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.bson.Document;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The durable record, reached only through the official reactive MongoDB driver. This is the one
+ * place where driver publishers become Vert.x futures, completed on the caller's context so
+ * handlers never run on driver threads. A failure to reach MongoDB fails as
+ * {@link StoreUnavailableException}.
+ */
+public final class Store implements AutoCloseable {
+
+  private final Vertx vertx;
+  private final MongoClient client;
+  private final MongoDatabase database;
+
+  public Store(Vertx vertx, String uri, String database) {
+    this.vertx = vertx;
+    MongoClientSettings settings = MongoClientSettings.builder()
+        .applyConnectionString(new ConnectionString(uri))
+        .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
+        .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
+        .build();
+    this.client = MongoClients.create(settings);
+    this.database = client.getDatabase(database);
+  }
+
+  public MongoCollection<Document> collection(String name) {
+    return database.getCollection(name);
+  }
+
+  /** Answers when MongoDB answers a ping: the readiness check. */
+  public Future<Void> ping() {
+    return first(database.runCommand(new Document("ping", 1))).mapEmpty();
+  }
+
+  /** The first item of a publisher, or null when it completes empty. */
+  public <T> Future<T> first(Publisher<T> publisher) {
+    return all(publisher, 1).map(list -> list.isEmpty() ? null : list.get(0));
+  }
+
+  public <T> Future<List<T>> all(Publisher<T> publisher) {
+    return all(publisher, Long.MAX_VALUE);
+  }
+
+  private <T> Future<List<T>> all(Publisher<T> publisher, long limit) {
+    Context context = vertx.getOrCreateContext();
+    Promise<List<T>> promise = Promise.promise();
+    publisher.subscribe(new Subscriber<T>() {
+      private final List<T> items = new ArrayList<>();
+      private Subscription subscription;
+
+      @Override
+      public void onSubscribe(Subscription s) {
+        subscription = s;
+        s.request(limit);
+      }
+
+      @Override
+      public void onNext(T item) {
+        items.add(item);
+        if (items.size() >= limit) {
+          subscription.cancel();
+          context.runOnContext(v -> promise.tryComplete(items));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // An outage is one typed failure for every caller, which the gateway answers with STORE_UNAVAILABLE.
+        Throwable failure = WriteBuffer.unreachable(t) ? new StoreUnavailableException("the store cannot be reached; retry later", t) : t;
+        context.runOnContext(v -> promise.tryFail(failure));
+      }
+
+      @Override
+      public void onComplete() {
+        context.runOnContext(v -> promise.tryComplete(items));
+      }
+    });
+    return promise.future();
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+}

@@ -1,0 +1,208 @@
+package io.livedesk.server.conversation;
+
+import io.livedesk.server.testing.Desk;
+
+import io.livedesk.protocol.CloseConversation;
+import io.livedesk.protocol.Conversation;
+import io.livedesk.protocol.ConversationMessage;
+import io.livedesk.protocol.ConversationState;
+import io.livedesk.protocol.ErrorCode;
+import io.livedesk.protocol.Frame;
+import io.livedesk.protocol.HistoryRequest;
+import io.livedesk.protocol.Offer;
+import io.livedesk.protocol.PresenceStatus;
+import io.livedesk.protocol.Rate;
+import io.livedesk.protocol.SenderRole;
+import io.livedesk.protocol.SlaOutcome;
+import io.livedesk.protocol.Typing;
+import io.livedesk.server.Node;
+import io.livedesk.server.testing.TestNodes;
+import io.livedesk.server.testing.Tokens;
+import io.livedesk.server.testing.WsClient;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** One node: a question goes through the queue to an agent, is answered, closed and rated. */
+class ConversationLifecycleTest {
+
+  private static final TestNodes nodes = new TestNodes();
+  private static final Vertx client = Vertx.vertx();
+  private static Node node;
+
+  @BeforeAll
+  static void start() {
+    node = nodes.start(Map.of("routing.offerTimeoutMs", 10000, "routing.tiers", "urgent=20,normal=30,low=60"));
+  }
+
+  @AfterAll
+  static void stop() {
+    nodes.close();
+    client.close();
+  }
+
+  @Test
+  void aQuestionReachesAnAgentWhoAnswersClosesAndIsRated() {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-flow", "customer"));
+         WsClient agent = WsClient.connect(client, node.port(), Tokens.of("agent-flow", "agent"))) {
+      Conversation asked = Desk.ask(customer, "human please: what size should I take?");
+      assertEquals(ConversationState.WAITING, asked.getState());
+      assertEquals(SlaOutcome.PENDING, asked.getSla());
+      assertTrue(asked.getDeadlineAt() > asked.getCreatedAt());
+
+      Desk.online(agent, 2);
+      Offer offer = Desk.offer(agent);
+      assertEquals(asked.getId(), offer.getConversation().getId());
+      Conversation taken = Desk.accept(agent, offer);
+      assertEquals(ConversationState.ACTIVE, taken.getState());
+      assertEquals("agent-flow", taken.getAgentId());
+      assertEquals(SlaOutcome.MET, taken.getSla());
+      Desk.update(customer, asked.getId(), ConversationState.ACTIVE);
+
+      Frame ack = Desk.send(agent, asked.getId(), "a-1", "an M fits most");
+      assertTrue(ack.hasAck(), ack::toString);
+      ConversationMessage got = customer.await(f -> f.hasMessage() && f.getMessage().getText().equals("an M fits most")).getMessage();
+      assertEquals(SenderRole.AGENT, got.getSenderRole());
+      assertEquals(ack.getAck().getSeq(), got.getSeq());
+
+      Frame closed = agent.request(Frame.newBuilder().setClose(CloseConversation.newBuilder()
+          .setConversationId(asked.getId()).setResolved(true)));
+      assertEquals(ConversationState.RESOLVED, closed.getConversation().getConversation().getState());
+      Desk.update(customer, asked.getId(), ConversationState.RESOLVED);
+
+      Frame rated = customer.request(Frame.newBuilder().setRate(Rate.newBuilder().setConversationId(asked.getId()).setStars(5)));
+      assertTrue(rated.hasOk(), rated::toString);
+      Frame again = customer.request(Frame.newBuilder().setRate(Rate.newBuilder().setConversationId(asked.getId()).setStars(1)));
+      assertEquals(ErrorCode.CONFLICT, again.getError().getCode());
+      Desk.status(agent, PresenceStatus.OFFLINE, 0);
+    }
+  }
+
+  @Test
+  void aSequenceNumberAlreadyTakenIsSkippedAndTheMessageStillStored() throws Exception {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-seq", "customer"))) {
+      Conversation asked = Desk.ask(customer, "is shipping free?");
+      long taken = Desk.send(customer, asked.getId(), "seq-1", "hello?").getAck().getSeq() + 1;
+      // What a store that answered two increments alike leaves behind: the next seq already used.
+      node.store().first(node.store().collection(Conversations.MESSAGES).insertOne(new org.bson.Document("_id", "squatter")
+          .append("conversationId", asked.getId()).append("seq", taken).append("clientMsgId", "other")))
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+      Frame ack = Desk.send(customer, asked.getId(), "seq-2", "anyone there?");
+      assertTrue(ack.hasAck(), ack::toString);
+      assertEquals(taken + 1, ack.getAck().getSeq());
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
+  @Test
+  void theSameClientMessageIdTwiceIsStoredOnceAndAckedTwiceWithTheSameSeq() {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-dup", "customer"))) {
+      Conversation asked = Desk.ask(customer, "is shipping free?");
+      Frame first = Desk.send(customer, asked.getId(), "dup-1", "hello?");
+      Frame second = Desk.send(customer, asked.getId(), "dup-1", "hello?");
+      assertTrue(first.hasAck() && second.hasAck(), () -> first + " / " + second);
+      assertEquals(first.getAck().getSeq(), second.getAck().getSeq());
+      Frame history = customer.request(Frame.newBuilder().setHistory(HistoryRequest.newBuilder().setConversationId(asked.getId())));
+      assertEquals(1, history.getHistoryPage().getMessagesList().stream().filter(m -> m.getClientMsgId().equals("dup-1")).count());
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
+  @Test
+  void aRatingIsOneToFiveStarsAndOnlyOnceClosed() {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-rate", "customer"))) {
+      Conversation asked = Desk.ask(customer, "where is my parcel");
+      Frame early = customer.request(Frame.newBuilder().setRate(Rate.newBuilder().setConversationId(asked.getId()).setStars(4)));
+      assertEquals(ErrorCode.CONFLICT, early.getError().getCode());
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+      Frame six = customer.request(Frame.newBuilder().setRate(Rate.newBuilder().setConversationId(asked.getId()).setStars(6)));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, six.getError().getCode());
+    }
+  }
+
+  @Test
+  void someoneElsesConversationIsNotFound() {
+    try (WsClient owner = WsClient.connect(client, node.port(), Tokens.of("cust-own", "customer"));
+         WsClient other = WsClient.connect(client, node.port(), Tokens.of("cust-other", "customer"))) {
+      Conversation asked = Desk.ask(owner, "is this in stock in red");
+      Frame send = Desk.send(other, asked.getId(), "x-1", "let me in");
+      assertEquals(ErrorCode.NOT_FOUND, send.getError().getCode());
+      Frame history = other.request(Frame.newBuilder().setHistory(HistoryRequest.newBuilder().setConversationId(asked.getId())));
+      assertEquals(ErrorCode.NOT_FOUND, history.getError().getCode());
+      other.send(Frame.newBuilder().setTyping(Typing.newBuilder().setConversationId(asked.getId()).setTyping(true)));
+      owner.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+      assertFalse(owner.drain().stream().anyMatch(Frame::hasTyping));
+    }
+  }
+
+  @Test
+  void aViewerCanAskAndHearsTheAnswer() {
+    try (WsClient viewer = WsClient.connect(client, node.port(), Tokens.of("viewer-ask", "viewer"))) {
+      Conversation asked = Desk.ask(viewer, "do you ship abroad");
+      Frame ack = Desk.send(viewer, asked.getId(), "v-1", "to France");
+      assertTrue(ack.hasAck(), ack::toString);
+      viewer.await(f -> f.hasMessage() && f.getMessage().getClientMsgId().equals("v-1"));
+      viewer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
+  @Test
+  void badQuestionsGetClearErrors() {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-bad", "customer"));
+         WsClient agent = WsClient.connect(client, node.port(), Tokens.of("agent-bad", "agent"))) {
+      Frame empty = customer.request(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("   ")));
+      assertEquals(ErrorCode.INVALID_ARGUMENT, empty.getError().getCode());
+      Frame tooLong = customer.request(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("x".repeat(2001))));
+      assertEquals(ErrorCode.TOO_LONG, tooLong.getError().getCode());
+      Frame noId = Desk.send(customer, "no-such-conversation", "", "hi");
+      assertEquals(ErrorCode.INVALID_ARGUMENT, noId.getError().getCode());
+      Frame unknown = Desk.send(customer, "no-such-conversation", "u-1", "hi");
+      assertEquals(ErrorCode.NOT_FOUND, unknown.getError().getCode());
+      Frame agentAsks = agent.request(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("hello")));
+      assertEquals(ErrorCode.FORBIDDEN, agentAsks.getError().getCode());
+    }
+  }
+
+  @Test
+  void cursorsInHelloResumeLikeAResumeFrame() {
+    String token = Tokens.of("cust-hello", "customer");
+    Conversation asked;
+    int first;
+    try (WsClient customer = WsClient.connect(client, node.port(), token)) {
+      asked = Desk.ask(customer, "human please: which size");
+      first = Desk.send(customer, asked.getId(), "h-1", "one").getAck().getSeq();
+      Desk.send(customer, asked.getId(), "h-2", "two");
+    }
+    try (WsClient back = WsClient.to(client, node.port()).open()) {
+      back.send(Frame.newBuilder().setHello(io.livedesk.protocol.Hello.newBuilder().setToken(token)
+          .addResume(io.livedesk.protocol.ConversationCursor.newBuilder().setConversationId(asked.getId()).setLastSeq(first))));
+      ConversationMessage missed = back.await(Frame::hasMessage).getMessage();
+      assertEquals("two", missed.getText());
+      assertEquals(first + 1, back.await(Frame::hasResumed).getResumed().getCursors(0).getLastSeq());
+      Desk.close(back, asked.getId());
+    }
+  }
+
+  @Test
+  void anAskResentWithTheSameClientMessageIdOpensOneConversation() {
+    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-reask", "customer"))) {
+      var ask = Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("human please: is it in stock")
+          .setClientMsgId("ask-once"));
+      Frame first = customer.requestKeepingOthers(ask);
+      io.livedesk.protocol.Ack firstAck = customer.await(Frame::hasAck).getAck();
+      Frame again = customer.requestKeepingOthers(ask);
+      io.livedesk.protocol.Ack againAck = customer.await(Frame::hasAck).getAck();
+      assertEquals(first.getConversation().getConversation().getId(), again.getConversation().getConversation().getId());
+      assertEquals(firstAck.getSeq(), againAck.getSeq());
+      assertEquals("ask-once", againAck.getClientMsgId());
+      Desk.close(customer, first.getConversation().getConversation().getId());
+    }
+  }
+}

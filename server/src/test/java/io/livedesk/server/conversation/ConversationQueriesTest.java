@@ -1,0 +1,39 @@
+package io.livedesk.server.conversation;
+
+import com.mongodb.MongoClientSettings;
+import com.mongodb.client.model.Filters;
+import org.bson.BsonDocument;
+import org.bson.conversions.Bson;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The embedded store answers a query from an index only when the query names exactly the
+ * index's fields; a $and (what Filters.and renders) is a scan of the collection. The lookups of
+ * every send and every ask must therefore stay plain documents of the unique index's fields.
+ */
+class ConversationQueriesTest {
+
+  private static BsonDocument render(Bson filter) {
+    return filter.toBsonDocument(BsonDocument.class, MongoClientSettings.getDefaultCodecRegistry());
+  }
+
+  @Test
+  void theMessageLookupOfEverySendNamesTheUniqueIndexFields() {
+    assertEquals(List.of("conversationId", "clientMsgId"), List.copyOf(render(Conversations.byClientMsgId("c1", "m1")).keySet()));
+  }
+
+  @Test
+  void theAskLookupNamesTheUniqueIndexFields() {
+    assertEquals(List.of("customerId", "askId"), List.copyOf(render(Conversations.byAskId("alice", "q-1")).keySet()));
+  }
+
+  @Test
+  void anUpdateWithoutConditionFiltersOnTheIdAlone() {
+    assertEquals(List.of("_id"), List.copyOf(render(Conversations.byIdAnd("c1", Filters.empty())).keySet()));
+    assertEquals(List.of("$and"), List.copyOf(render(Conversations.byIdAnd("c1", Filters.eq("state", "ACTIVE"))).keySet()));
+  }
+}

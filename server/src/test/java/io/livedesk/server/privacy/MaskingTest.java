@@ -1,0 +1,47 @@
+package io.livedesk.server.privacy;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Personal data is masked before storage; ordinary numbers (orders, prices) are left alone. */
+class MaskingTest {
+
+  private final Masking masking = new Masking(new PrivacyConfig(true, true, true, 0, 1000));
+
+  @Test
+  void aCardNumberKeepsOnlyItsLastFourDigits() {
+    assertEquals("卡号 **** **** **** 1111 扣款了", masking.mask("卡号 4111 1111 1111 1111 扣款了"));
+  }
+
+  @Test
+  void anOrderNumberThatIsNotACardStays() {
+    assertEquals("订单 2024112312345678 没发货", masking.mask("订单 2024112312345678 没发货"));
+  }
+
+  @Test
+  void aChineseMobileNumberIsMasked() {
+    assertEquals("打我电话 *******5678", masking.mask("打我电话 13912345678"));
+  }
+
+  @Test
+  void anInternationalNumberIsMasked() {
+    assertEquals("call +** *** ***-4567", masking.mask("call +44 207 946-4567"));
+  }
+
+  @Test
+  void anEmailAddressIsMasked() {
+    assertEquals("write to j***@example.com please", masking.mask("write to jane.doe@example.com please"));
+  }
+
+  @Test
+  void pricesAndShortNumbersStay() {
+    assertEquals("价格 199 元, 2 件, size 38", masking.mask("价格 199 元, 2 件, size 38"));
+  }
+
+  @Test
+  void nothingIsMaskedWhenSwitchedOff() {
+    Masking off = new Masking(new PrivacyConfig(false, false, false, 0, 1000));
+    assertEquals("13912345678 a@b.cn", off.mask("13912345678 a@b.cn"));
+  }
+}
