@@ -281,7 +281,13 @@ public final class Report {
 
   private static String ms(JsonObject o, String key) {
     double v = num(o, key);
-    return Double.isNaN(v) ? "-" : v >= 20_000 && key.startsWith("send") ? ">= 20 s" : String.format(Locale.ROOT, "%.0f ms", v);
+    if (Double.isNaN(v)) {
+      return "-";
+    }
+    if (v >= 20_000 && key.startsWith("send")) {
+      return ">= 20 s"; // the generator stops waiting there
+    }
+    return String.format(Locale.ROOT, v < 10 ? "%.1f ms" : "%.0f ms", v);
   }
 
   private static double maxDeliveries(JsonObject run) {
@@ -309,11 +315,6 @@ public final class Report {
   private static double num(JsonObject o, String key) {
     Object v = o.getValue(key);
     return v instanceof Number n ? n.doubleValue() : Double.NaN;
-  }
-
-  private static String ms(JsonObject o, String key) {
-    double v = num(o, key);
-    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f ms", v);
   }
 
   private static String kb(double bytes) {

@@ -212,11 +212,13 @@ public final class Gateway extends VerticleBase {
 
   private void received(Session session, String text, Buffer bytes, long now) {
     if (!session.rate.take(now) || (session.principal() != null && !services.sessions().takeUserFrame(session.userId(), now))) {
+      // The refusal names the frame it refuses, so a client can retry exactly that one.
+      String refused = idOf(text, bytes);
       if (++session.rateStrikes >= config.rateLimitStrikes()) {
-        reject(session, "", ErrorCode.RATE_LIMITED, "rate limit exceeded repeatedly; closing");
+        reject(session, refused, ErrorCode.RATE_LIMITED, "rate limit exceeded repeatedly; closing");
         session.close(CloseCode.RATE_LIMITED);
       } else {
-        reject(session, "", ErrorCode.RATE_LIMITED, "more than " + config.framesPerSecond()
+        reject(session, refused, ErrorCode.RATE_LIMITED, "more than " + config.framesPerSecond()
             + " frames per second on this connection or " + config.userFramesPerSecond() + " for this user");
       }
       return;
@@ -243,6 +245,18 @@ public final class Gateway extends VerticleBase {
       return;
     }
     route(session, frame);
+  }
+
+  /** The id of a frame that is not otherwise decoded: a bounded look for JSON, a parse for protobuf. */
+  private static String idOf(String text, Buffer bytes) {
+    if (text != null) {
+      return FrameCodec.idOf(text);
+    }
+    try {
+      return FrameCodec.fromBinary(bytes.getBytes()).getId();
+    } catch (FrameException e) {
+      return "";
+    }
   }
 
   /** Hands an authenticated client frame to its concern and answers with its reply or error. */

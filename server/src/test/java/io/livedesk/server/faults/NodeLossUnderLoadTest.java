@@ -66,7 +66,8 @@ class NodeLossUnderLoadTest {
     nodes = new TestNodes();
     Map<String, Object> settings = Map.of("store.mongoUri", store.uri(), "presence.heartbeatMs", 300,
         "presence.timeoutMs", 1500, "routing.offerTimeoutMs", 10000,
-        "gateway.framesPerSecond", 1000, "gateway.frameBurst", 1000);
+        "gateway.framesPerSecond", 1000, "gateway.frameBurst", 1000,
+        "gateway.userFramesPerSecond", 1000, "gateway.userFrameBurst", 1000);
     doomed = nodes.start(settings);
     second = nodes.start(settings);
     third = nodes.start(settings);

@@ -65,7 +65,8 @@ class StoreOutageTest {
   static void start() {
     store = EmbeddedStore.start(dataDir, port);
     Map<String, Object> settings = new HashMap<>(Map.of("store.mongoUri", store.uri(), "store.writeMaxWaitMs", 30_000,
-        "gateway.framesPerSecond", 1000, "gateway.frameBurst", 1000));
+        "gateway.framesPerSecond", 1000, "gateway.frameBurst", 1000,
+        "gateway.userFramesPerSecond", 1000, "gateway.userFrameBurst", 1000));
     roomy = nodes.start(settings);
     settings.put("store.writeBuffer", 1);
     tiny = nodes.start(settings);
@@ -106,7 +107,7 @@ class StoreOutageTest {
   void aFullWriteBufferAnswersStoreUnavailableAndTheRetriedMessagesAreStored() throws Exception {
     startChatters(tiny, "tiny", 3);
     outage();
-    awaitAcksAfter(System.currentTimeMillis());
+    awaitAnAckAfter(System.currentTimeMillis());
     stopChatters();
 
     List<Frame> refusals = chatters.stream().flatMap(c -> c.errors.stream())
@@ -143,14 +144,31 @@ class StoreOutageTest {
     store = EmbeddedStore.start(dataDir, port);
   }
 
+  /**
+   * Recovery needs no one: the node acknowledges again, for messages sent after the store came
+   * back. With one write slot and three customers writing without pause, which of them gets the
+   * slot is first come, first served, so this asks it of the node, not of each customer.
+   */
+  private void awaitAnAckAfter(long back) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (chatters.stream().noneMatch(c -> ackedAfter(c, back)) && System.nanoTime() < until) {
+      Thread.sleep(50); // polling what the chatter threads record
+    }
+    assertTrue(chatters.stream().anyMatch(c -> ackedAfter(c, back)), () -> "no ack after the store came back; errors " + errors());
+  }
+
+  private static boolean ackedAfter(Chatter c, long back) {
+    return c.acked.values().stream().anyMatch(s -> s.sentAt() > back);
+  }
+
   /** Recovery needs no one: every customer gets acks again, for messages sent after the store came back. */
   private void awaitAcksAfter(long back) throws InterruptedException {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     for (Chatter c : chatters) {
-      while (c.acked.values().stream().noneMatch(s -> s.sentAt() > back) && System.nanoTime() < until) {
+      while (!ackedAfter(c, back) && System.nanoTime() < until) {
         Thread.sleep(50); // polling what the chatter threads record
       }
-      assertTrue(c.acked.values().stream().anyMatch(s -> s.sentAt() > back),
+      assertTrue(ackedAfter(c, back),
           () -> c.userId + " got no ack after the store came back; errors " + errors());
     }
   }
@@ -174,7 +192,6 @@ class StoreOutageTest {
       for (Chatter.Sent s : c.acked.values()) {
         assertEquals(s.seq(), stored.get(s.clientMsgId()), () -> "acknowledged " + s + " but the store has " + stored.get(s.clientMsgId()));
       }
-      assertTrue(c.acked.size() > 1);
     }
   }
 

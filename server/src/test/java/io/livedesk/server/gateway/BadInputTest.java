@@ -113,13 +113,29 @@ class BadInputTest {
   @Test
   void aFloodIsRateLimitedThenClosedWith4008() {
     try (WsClient ws = connect("flood")) {
+      java.util.Set<String> sent = new java.util.HashSet<>();
       for (int i = 0; i < 40; i++) {
-        ws.send(Frame.newBuilder().setPing(Ping.getDefaultInstance()));
+        sent.add(ws.send(Frame.newBuilder().setPing(Ping.getDefaultInstance())));
       }
       Frame limited = ws.await(f -> f.hasError());
       assertEquals(ErrorCode.RATE_LIMITED, limited.getError().getCode());
       assertTrue(limited.getError().getRetryable());
+      assertTrue(sent.contains(limited.getReplyTo()), () -> "the refusal names the refused frame: " + limited);
       assertEquals(4008, ws.awaitClose());
+    }
+  }
+
+  @Test
+  void aRateLimitedProtobufFrameIsNamedInItsRefusalSoItCanBeResent() {
+    try (WsClient ws = WsClient.to(client, node.port()).bearer(Tokens.of("binary-flood", "viewer")).protobuf().open()) {
+      ws.await(Frame::hasWelcome);
+      java.util.Set<String> sent = new java.util.HashSet<>();
+      for (int i = 0; i < 40; i++) {
+        sent.add(ws.send(Frame.newBuilder().setPing(Ping.getDefaultInstance())));
+      }
+      Frame limited = ws.await(f -> f.hasError());
+      assertEquals(ErrorCode.RATE_LIMITED, limited.getError().getCode());
+      assertTrue(sent.contains(limited.getReplyTo()), () -> "the refusal names the refused frame: " + limited);
     }
   }
 

@@ -5,7 +5,7 @@ import io.livedesk.protocol.FrameCodec;
 import io.livedesk.protocol.FrameException;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -30,13 +30,16 @@ public final class WsClient implements AutoCloseable {
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   private final WebSocketClient owner;
-  private final WebSocket socket;
+  private final ClientWebSocket socket;
   private final boolean binary;
   private final BlockingDeque<Frame> frames = new LinkedBlockingDeque<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
+  /** Frames the server sent that did not decode: a test that waits in vain says so. */
+  private final List<String> undecodable = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  private WsClient(WebSocketClient owner, WebSocket socket, boolean binary) {
+  /** Handlers go on before the socket connects: a frame sent with the handshake's answer is never missed. */
+  private WsClient(WebSocketClient owner, ClientWebSocket socket, boolean binary) {
     this.owner = owner;
     this.socket = socket;
     this.binary = binary;
@@ -44,14 +47,14 @@ public final class WsClient implements AutoCloseable {
       try {
         frames.add(FrameCodec.fromJson(text));
       } catch (FrameException e) {
-        throw new AssertionError("server sent an undecodable JSON frame: " + text, e);
+        undecodable.add(e.getMessage() + ": " + text);
       }
     });
     socket.binaryMessageHandler(bytes -> {
       try {
         frames.add(FrameCodec.fromBinary(bytes.getBytes()));
       } catch (FrameException e) {
-        throw new AssertionError("server sent an undecodable binary frame", e);
+        undecodable.add(e.getMessage() + ": " + bytes.length() + " bytes");
       }
     });
     socket.closeHandler(v -> closeCode.complete(socket.closeStatusCode() == null ? 1006 : (int) socket.closeStatusCode()));
@@ -100,14 +103,16 @@ public final class WsClient implements AutoCloseable {
     }
 
     public WsClient open() {
+      // The client object must stay referenced: Vert.x closes unreachable clients and their sockets.
+      WebSocketClient owner = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+      WsClient client = new WsClient(owner, owner.webSocket(), binary);
       try {
-        // Handlers are set on the event loop as the socket opens, so no early frame is missed.
-        // The client object must stay referenced: Vert.x closes unreachable clients and their sockets.
-        WebSocketClient owner = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-        return owner.connect(options).map(ws -> new WsClient(owner, ws, binary)).await(10, TimeUnit.SECONDS);
+        client.socket.connect(options).await(10, TimeUnit.SECONDS);
       } catch (Exception e) {
+        owner.close();
         throw new IllegalStateException("cannot connect", e);
       }
+      return client;
     }
   }
 
@@ -153,7 +158,9 @@ public final class WsClient implements AutoCloseable {
         long left = deadline - System.nanoTime();
         Frame f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
         if (f == null) {
-          throw new AssertionError("no matching frame within " + timeout + "; skipped " + skipped);
+          throw new AssertionError("no matching frame within " + timeout + "; skipped " + skipped
+              + (isClosed() ? "; closed with " + closeCode.getNow(null) : "; still open")
+              + (undecodable.isEmpty() ? "" : "; undecodable frames from the server: " + undecodable));
         }
         if (match.test(f)) {
           return f;
