@@ -2,6 +2,7 @@ package io.livedesk.load;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -43,13 +44,13 @@ final class DeskSession {
     DeskSession s = new DeskSession(user);
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
         .setURI(url.getPath()).addHeader("Authorization", "Bearer " + tokens.mint(user, role, 24 * 3600));
-    return client.connect(options).compose(ws -> {
-      s.socket = ws;
-      ws.textMessageHandler(s::frame);
-      ws.exceptionHandler(e -> { });
-      ws.closeHandler(v -> s.closed());
-      return s.welcomed.future();
-    });
+    // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
+    ClientWebSocket ws = client.webSocket();
+    s.socket = ws;
+    ws.textMessageHandler(s::frame);
+    ws.exceptionHandler(e -> { });
+    ws.closeHandler(v -> s.closed());
+    return ws.connect(options).compose(connected -> s.welcomed.future());
   }
 
   /**
@@ -96,6 +97,13 @@ final class DeskSession {
     }
     ws.writeTextMessage(new JsonObject().put("id", id).put(type, body).encode());
     return answer.future();
+  }
+
+  void close() {
+    WebSocket ws = socket;
+    if (ws != null) {
+      ws.close();
+    }
   }
 
   private void frame(String text) {

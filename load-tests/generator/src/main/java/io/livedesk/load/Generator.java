@@ -2,6 +2,7 @@ package io.livedesk.load;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 
@@ -101,22 +102,22 @@ public final class Generator {
       inFlight.acquire();
       Conn conn = new Conn(tokens.mint(o.userPrefix + (o.idOffset + i), o.role, o.tokenTtlSeconds));
       conns.add(conn);
-      clients.get(i % clients.size())
-          .connect(wire.upgrade(url.getHost(), url.getPort(), url.getPath(), conn.token))
-          .onSuccess(ws -> {
-            conn.ws = ws;
-            boolean[] released = {false};
-            ws.textMessageHandler(text -> onText(conn, text, released, inFlight));
-            ws.closeHandler(v -> {
-              closedEarly.increment();
-              if (!released[0]) {
-                released[0] = true;
-                failed.increment();
-                inFlight.release();
-              }
-            });
-          })
+      // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
+      ClientWebSocket ws = clients.get(i % clients.size()).webSocket();
+      boolean[] released = {false};
+      ws.textMessageHandler(text -> onText(conn, text, released, inFlight));
+      ws.closeHandler(v -> {
+        closedEarly.increment();
+        if (!released[0]) {
+          released[0] = true;
+          failed.increment();
+          inFlight.release();
+        }
+      });
+      conn.ws = ws; // the welcome handler joins the room through it
+      ws.connect(wire.upgrade(url.getHost(), url.getPort(), url.getPath(), conn.token))
           .onFailure(e -> {
+            conn.ws = null;
             failed.increment();
             if (firstFailures.size() < 5) {
               firstFailures.add(e.toString());

@@ -1,6 +1,7 @@
 package io.livedesk.load;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
@@ -160,11 +161,13 @@ public final class MixedLoad {
       URI url = urls.get(urlIndex % urls.size());
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
           .setURI(url.getPath()).addHeader("Authorization", "Bearer " + tokens.mint(user, role, 24 * 3600));
-      ws.connect(options).onSuccess(s -> {
+      // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
+      ClientWebSocket s = ws.webSocket();
+      s.textMessageHandler(text -> frame(new JsonObject(text)));
+      s.exceptionHandler(e -> { });
+      s.connect(options).onSuccess(connected -> {
         socket = s;
-        s.textMessageHandler(text -> frame(new JsonObject(text)));
         s.closeHandler(v -> dropped());
-        s.exceptionHandler(e -> { });
       }).onFailure(e -> {
         inc("connectFailures");
         urlIndex++;

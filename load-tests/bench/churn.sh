@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Churn: authenticated connects per second per node with resume on, then a reconnect storm.
+# Starts one node, has customers open conversations, connects N viewers and those customers
+# (customers resume from seq 0 in their hello), then kills the node (SIGKILL) and starts it again
+# on the same port and data: every session reconnects with the SDK's backoff and jitter and
+# resumes. Writes load-tests/results/churn-$LABEL.json.
+#   N=10000 CUSTOMERS=200 load-tests/bench/churn.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+N=${N:-10000}
+CUSTOMERS=${CUSTOMERS:-200}
+HEAP=${HEAP:-2g}
+PORT=${PORT:-18090}
+LABEL=${LABEL:-livedesk}
+SOURCE_IPS=${SOURCE_IPS:-2}
+CONCURRENCY=${CONCURRENCY:-256}
+build
+
+start_node churn "$PORT" "$HEAP"
+trap 'stop_pid ${GEN_PID:-0}; stop_pid $NODE_PID' EXIT
+UP="$WORK/up"
+rm -f "$UP"
+GEN_MAIN=io.livedesk.load.Churn generate "$WORK/gen.log" --url "ws://127.0.0.1:$PORT/ws" --viewers "$N" \
+  --customers "$CUSTOMERS" --sourceIps "$SOURCE_IPS" --concurrency "$CONCURRENCY" --upFile "$UP" \
+  --out "$RESULTS/churn-$LABEL.json.tmp"
+CPU0=$(cpu_ticks "$NODE_PID")
+READY=$(await_line "$WORK/gen.log" READY "$GEN_PID")
+CPU1=$(cpu_ticks "$NODE_PID")
+log "connected: $READY"
+sleep 3
+
+log "killing the node (SIGKILL) and starting it again on the same port and data"
+kill -9 "$NODE_PID"
+wait "$NODE_PID" 2>/dev/null || true
+KILLED=$(date +%s.%N)
+start_node churn "$PORT" "$HEAP"
+touch "$UP"
+log "node back after $(python3 -c "import time; print(round(time.time() - $KILLED, 1))") s (pid $NODE_PID)"
+CPU2=$(cpu_ticks "$NODE_PID")
+RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
+CPU3=$(cpu_ticks "$NODE_PID")
+wait "$GEN_PID" || true
+
+python3 - "$RESULTS/churn-$LABEL.json" <<PY
+import json, sys
+gen = json.loads('''$RESULT''')
+gen["label"] = "$LABEL"
+gen["command"] = "N=$N CUSTOMERS=$CUSTOMERS load-tests/bench/churn.sh"
+gen["connect"]["serverCpuSeconds"] = ($CPU1 - $CPU0) / 100
+gen["storm"]["serverCpuSecondsAfterRestart"] = ($CPU3 - $CPU2) / 100
+gen["machine"] = "$(machine)"
+json.dump(gen, open(sys.argv[1], "w"), indent=1)
+print(json.dumps({k: gen[k] for k in ("connect", "storm")}, indent=1))
+PY
+rm -f "$RESULTS/churn-$LABEL.json.tmp"

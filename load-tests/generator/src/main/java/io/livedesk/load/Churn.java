@@ -1,0 +1,287 @@
+package io.livedesk.load;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Churn: how fast a node takes authenticated connects with resume on, and how long a reconnect
+ * storm takes. First {@code --customers} customers each open a conversation (and leave). Then
+ * {@code --viewers} viewers and those customers connect, at most {@code --concurrency}
+ * handshakes in flight; a customer connects without a header token and sends {@code hello} with
+ * its token and a resume cursor at 0, so it counts once every message of its conversation was
+ * replayed and {@code resumed} arrived. Prints {@code READY}; the script then kills the node and
+ * starts it again on the same port and data, and touches {@code --upFile} once {@code /health}
+ * answers. Every session reconnects as the SDK does (backoff from 250 ms doubling to 5 s, full
+ * jitter) and resumes; the result gives the time from the kill and from the node's return until
+ * every session is back, and any resume that had a gap or a duplicate.
+ */
+public final class Churn {
+
+  private final Map<String, String> o;
+  private final List<Session> sessions = new ArrayList<>();
+  private final LongAdder attempts = new LongAdder();
+  private final LongAdder refused = new LongAdder();
+  private final LongAdder badResumes = new LongAdder();
+  private final LongAdder errors = new LongAdder();
+  private final AtomicLong firstClose = new AtomicLong();
+  private final Histogram toReady = new Histogram();
+  private final List<String> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile CountDownLatch back;
+  private volatile Semaphore handshakes;
+  private volatile boolean storm;
+  private Vertx vertx;
+  private List<WebSocketClient> clients;
+  private URI url;
+  private Tokens tokens;
+
+  /** One churned session; a customer holds a conversation and how many messages it has. */
+  private final class Session {
+    final String user;
+    final String role;
+    String conversationId;
+    int replayed;
+    long startedAt;
+    int backoffMs = 250;
+    boolean ready;
+
+    Session(String user, String role) {
+      this.user = user;
+      this.role = role;
+    }
+
+    void connect() {
+      attempts.increment();
+      startedAt = System.nanoTime();
+      replayed = 0;
+      ready = false;
+      WebSocketClient client = clients.get(Math.floorMod(user.hashCode(), clients.size()));
+      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
+          .setURI(url.getPath()).addSubProtocol("livedesk.json");
+      String token = tokens.mint(user, role, 24 * 3600);
+      if (conversationId == null) {
+        options.addHeader("Authorization", "Bearer " + token);
+      }
+      // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
+      ClientWebSocket ws = client.webSocket();
+      ws.textMessageHandler(text -> frame(new JsonObject(text)));
+      ws.exceptionHandler(e -> { });
+      ws.connect(options).onSuccess(connected -> {
+        ws.closeHandler(v -> closed());
+        if (conversationId != null) {
+          JsonObject cursor = new JsonObject().put("conversationId", conversationId).put("lastSeq", 0);
+          ws.writeTextMessage(new JsonObject().put("id", "h").put("hello", new JsonObject().put("token", token)
+              .put("resume", new JsonArray().add(cursor))).encode());
+        }
+      }).onFailure(e -> {
+        refused.increment();
+        if (firstFailures.size() < 5) {
+          firstFailures.add(e.toString());
+        }
+        retry();
+      });
+    }
+
+    void frame(JsonObject f) {
+      if (f.containsKey("welcome") && conversationId == null) {
+        done();
+      } else if (f.containsKey("message")) {
+        replayed++;
+      } else if (f.containsKey("resumed")) {
+        int last = f.getJsonObject("resumed").getJsonArray("cursors").getJsonObject(0).getInteger("lastSeq", 0);
+        if (last != replayed) {
+          badResumes.increment(); // a gap or a duplicate: every message after cursor 0 must come once
+        }
+        done();
+      } else if (f.containsKey("error")) {
+        errors.increment();
+        if (firstFailures.size() < 5) {
+          firstFailures.add(f.encode());
+        }
+      }
+    }
+
+    void done() {
+      if (ready) {
+        return;
+      }
+      ready = true;
+      backoffMs = 250;
+      toReady.recordNanos(System.nanoTime() - startedAt);
+      if (!storm) {
+        handshakes.release();
+      }
+      back.countDown();
+    }
+
+    void closed() {
+      firstClose.compareAndSet(0, System.nanoTime());
+      if (storm) {
+        retry();
+      }
+    }
+
+    /** The SDK's reconnect: full jitter over a backoff that doubles up to 5 s. */
+    void retry() {
+      if (!storm) {
+        handshakes.release();
+        back.countDown(); // counted as failed in the connect phase
+        return;
+      }
+      long delay = ThreadLocalRandom.current().nextLong(backoffMs + 1);
+      backoffMs = Math.min(backoffMs * 2, 5000);
+      vertx.setTimer(Math.max(1, delay), t -> connect());
+    }
+  }
+
+  private Churn(Map<String, String> options) {
+    this.o = options;
+  }
+
+  public static void main(String[] args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    try {
+      String json = Json.write(new Churn(options).run());
+      System.out.println("RESULT " + json);
+      if (options.containsKey("out")) {
+        Files.writeString(Path.of(options.get("out")), json + "\n");
+      }
+    } catch (Exception | Error e) {
+      e.printStackTrace();
+      System.exit(1); // Vert.x threads would keep the JVM, and the script waiting on it, alive
+    }
+    System.exit(0);
+  }
+
+  private Map<String, Object> run() throws Exception {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(num("eventLoops", 2)));
+    url = URI.create(o.getOrDefault("url", "ws://127.0.0.1:8080/ws"));
+    tokens = new Tokens(o.getOrDefault("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
+    int viewers = num("viewers", 10_000);
+    int customers = num("customers", 200);
+    int sourceIps = num("sourceIps", 0);
+    clients = new ArrayList<>();
+    for (int i = 0; i < Math.max(1, sourceIps); i++) {
+      WebSocketClientOptions opts = new WebSocketClientOptions().setMaxConnections(viewers + customers + 1)
+          .setConnectTimeout(30_000).setTcpNoDelay(true);
+      if (sourceIps > 0) {
+        opts.setLocalAddress("127.0.0." + (2 + i));
+      }
+      clients.add(vertx.createWebSocketClient(opts));
+    }
+    String run = Long.toString(System.currentTimeMillis(), 36);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("viewers", viewers);
+    r.put("customers", customers);
+
+    // Customers' conversations, written before the measured connects.
+    List<DeskSession> askers = DeskSession.openMany(clients.get(0), url, tokens, "ch-" + run + "-cust-", "customer", customers, 64);
+    List<Session> withConversation = new ArrayList<>();
+    for (DeskSession c : askers) {
+      JsonObject answer = c.request("ask", new JsonObject().put("text", "human please: where is my parcel?")
+          .put("clientMsgId", "q-" + c.user)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      c.close();
+      if (DeskSession.errorCode(answer) != null) {
+        firstFailures.add(answer.encode());
+        continue;
+      }
+      Session s = new Session(c.user, "customer");
+      s.conversationId = answer.getJsonObject("conversation").getJsonObject("conversation").getString("id");
+      withConversation.add(s);
+    }
+    r.put("conversationsOpened", withConversation.size());
+
+    // The measured connects: viewers with a header token, customers with hello + resume.
+    for (int i = 0; i < viewers; i++) {
+      sessions.add(new Session("ch-" + run + "-viewer-" + i, "viewer"));
+    }
+    sessions.addAll(withConversation);
+    java.util.Collections.shuffle(sessions);
+    int concurrency = num("concurrency", 256);
+    handshakes = new Semaphore(concurrency);
+    back = new CountDownLatch(sessions.size());
+    long t0 = System.nanoTime();
+    for (Session s : sessions) {
+      handshakes.acquire();
+      vertx.runOnContext(v -> s.connect());
+    }
+    back.await(300, TimeUnit.SECONDS);
+    double connectSeconds = (System.nanoTime() - t0) / 1e9;
+    long ready = sessions.stream().filter(s -> s.ready).count();
+    Map<String, Object> connect = new LinkedHashMap<>();
+    connect.put("concurrency", concurrency);
+    connect.put("sessionsReady", ready);
+    connect.put("seconds", round(connectSeconds));
+    connect.put("connectsPerSecond", round(ready / connectSeconds));
+    connect.put("readyP50Ms", toReady.percentileMs(0.50));
+    connect.put("readyP99Ms", toReady.percentileMs(0.99));
+    connect.put("refused", refused.sum());
+    connect.put("badResumes", badResumes.sum());
+    r.put("connect", connect);
+    System.out.println("READY " + Json.write(r));
+    System.out.flush();
+
+    // The storm: the script kills the node and starts it again; everyone comes back.
+    toReady.reset();
+    attempts.reset();
+    refused.reset();
+    badResumes.reset();
+    storm = true;
+    back = new CountDownLatch((int) ready);
+    Path up = Path.of(o.getOrDefault("upFile", "/tmp/livedesk-churn-up"));
+    long upAt = 0;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(num("stormWaitSeconds", 600));
+    while (back.getCount() > 0 && System.nanoTime() < deadline) {
+      if (upAt == 0 && Files.exists(up)) {
+        upAt = System.nanoTime();
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    long allBack = System.nanoTime();
+    Map<String, Object> storm = new LinkedHashMap<>();
+    storm.put("sessions", ready);
+    storm.put("back", ready - back.getCount());
+    storm.put("killToUpSeconds", upAt == 0 ? null : round((upAt - firstClose.get()) / 1e9));
+    storm.put("upToAllBackSeconds", upAt == 0 ? null : round((allBack - upAt) / 1e9));
+    storm.put("killToAllBackSeconds", round((allBack - firstClose.get()) / 1e9));
+    storm.put("attempts", attempts.sum());
+    storm.put("refusedAttempts", refused.sum());
+    storm.put("badResumes", badResumes.sum());
+    storm.put("errorFrames", errors.sum());
+    r.put("storm", storm);
+    r.put("firstFailures", new ArrayList<>(firstFailures));
+    return r;
+  }
+
+  private int num(String name, int dflt) {
+    return Integer.parseInt(o.getOrDefault(name, Integer.toString(dflt)));
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 100) / 100.0;
+  }
+}
