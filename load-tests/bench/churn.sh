@@ -15,6 +15,7 @@ LABEL=${LABEL:-livedesk}
 SOURCE_IPS=${SOURCE_IPS:-2}
 CONCURRENCY=${CONCURRENCY:-256}
 build
+MACHINE="$(machine)"
 
 start_node churn "$PORT" "$HEAP"
 trap 'stop_pid ${GEN_PID:-0}; stop_pid $NODE_PID' EXIT
@@ -41,14 +42,14 @@ RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
 CPU3=$(cpu_ticks "$NODE_PID")
 wait "$GEN_PID" || true
 
-python3 - "$RESULTS/churn-$LABEL.json" <<PY
+python3 - "$RESULTS/churn-$LABEL.json" "$MACHINE" <<PY
 import json, sys
 gen = json.loads('''$RESULT''')
 gen["label"] = "$LABEL"
 gen["command"] = "N=$N CUSTOMERS=$CUSTOMERS load-tests/bench/churn.sh"
 gen["connect"]["serverCpuSeconds"] = ($CPU1 - $CPU0) / 100
 gen["storm"]["serverCpuSecondsAfterRestart"] = ($CPU3 - $CPU2) / 100
-gen["machine"] = "$(machine)"
+gen["machine"] = sys.argv[2]
 json.dump(gen, open(sys.argv[1], "w"), indent=1)
 print(json.dumps({k: gen[k] for k in ("connect", "storm")}, indent=1))
 PY

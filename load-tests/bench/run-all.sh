@@ -14,6 +14,7 @@ if [[ -z "${SKIP_RUN:-}" ]]; then
   TARGET=socketio N=${BROADCAST_N:-5000} PORT=13001 ./broadcast.sh
   ./dispatch.sh
   ./conversations.sh
+  N=19000 CUSTOMERS=200 ./churn.sh
 fi
 java -cp "$LOAD_JAR" io.livedesk.load.Report "$ROOT/load-tests" "$MACHINE"
 log "wrote $ROOT/load-tests/RESULTS.md"

@@ -44,7 +44,7 @@ public final class Churn {
   private final LongAdder attempts = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder badResumes = new LongAdder();
-  private final LongAdder errors = new LongAdder();
+  private final Map<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong firstClose = new AtomicLong();
   private final Histogram toReady = new Histogram();
   private final List<String> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -115,10 +115,7 @@ public final class Churn {
         }
         done();
       } else if (f.containsKey("error")) {
-        errors.increment();
-        if (firstFailures.size() < 5) {
-          firstFailures.add(f.encode());
-        }
+        errorCodes.computeIfAbsent(f.getJsonObject("error").getString("code", "?"), k -> new LongAdder()).increment();
       }
     }
 
@@ -241,6 +238,7 @@ public final class Churn {
     connect.put("readyP99Ms", toReady.percentileMs(0.99));
     connect.put("refused", refused.sum());
     connect.put("badResumes", badResumes.sum());
+    connect.put("errorFrames", drainErrorCodes());
     r.put("connect", connect);
     System.out.println("READY " + Json.write(r));
     System.out.flush();
@@ -271,10 +269,17 @@ public final class Churn {
     storm.put("attempts", attempts.sum());
     storm.put("refusedAttempts", refused.sum());
     storm.put("badResumes", badResumes.sum());
-    storm.put("errorFrames", errors.sum());
+    storm.put("errorFrames", drainErrorCodes());
     r.put("storm", storm);
     r.put("firstFailures", new ArrayList<>(firstFailures));
     return r;
+  }
+
+  /** Error frames by code since the last call. */
+  private Map<String, Long> drainErrorCodes() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    errorCodes.forEach((code, n) -> out.put(code, n.sumThenReset()));
+    return out;
   }
 
   private int num(String name, int dflt) {
