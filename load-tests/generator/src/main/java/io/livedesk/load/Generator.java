@@ -83,7 +83,7 @@ public final class Generator {
           .setMaxMessageSize(1 << 22)
           .setTcpNoDelay(true);
       if (o.sourceIps > 0) {
-        opts.setLocalAddress("127.0.0." + (2 + i));
+        opts.setLocalAddress("127.0.0." + (o.sourceIpBase + i));
       }
       clients.add(vertx.createWebSocketClient(opts));
     }
@@ -309,6 +309,8 @@ public final class Generator {
     int idOffset = 0;
     int sessions = 1000;
     int sourceIps = 0;
+    /** The first loopback source address used when sourceIps > 0 (127.0.0.sourceIpBase, ...). */
+    int sourceIpBase = 2;
     int concurrency = 256;
     int eventLoops = 2;
     long tokenTtlSeconds = 3600;
