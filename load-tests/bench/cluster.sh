@@ -2,7 +2,8 @@
 # The cluster: NODES nodes on loopback (Hazelcast members of one cluster, one store), one
 # generator process per node holding PER_NODE sessions, every session in one room, then the
 # broadcast through it: one generator's senders say RATES messages a second and every viewer on
-# every node receives them. Each generator uses source addresses of its own (127.0.0.x) so the
+# every node receives them. Before the broadcast, a coupon campaign to the room: time until the
+# last viewer has it. Each generator uses source addresses of its own (127.0.0.x) so the
 # ephemeral ports last. Writes load-tests/results/cluster-$LABEL.json.
 #   NODES=4 PER_NODE=18750 RATES=1,5,20 load-tests/bench/cluster.sh
 set -euo pipefail
@@ -48,8 +49,27 @@ for i in $(seq 1 "$NODES"); do
   log "generator $i ready: $(await_line "$WORK/gen$i.log" READY "${GEN_PIDS[$((i - 1))]}")"
 done
 CONNECT_SECONDS=$(python3 -c "import time; print(round(time.time() - $T0, 1))")
-CPU1=0; for p in "${NODE_PIDS[@]}"; do CPU1=$((CPU1 + $(cpu_ticks "$p"))); done
 RSS=(); for p in "${NODE_PIDS[@]}"; do RSS+=("$(rss_bytes "$p")"); done
+
+# A coupon to every viewer of the room, through the admin API of node 1; the generators note when
+# each push arrives. Waits until the campaign's delivered count stops moving (or 120 s).
+ADMIN=$(LIVEDESK_JWT_SECRET="$SECRET" java -jar "$SERVER_JAR" token --sub bench-admin --role admin)
+COUPON_AT_MS=$(date +%s%3N)
+CAMPAIGN=$(curl -sf -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  -d '{"coupon":{"amountCents":500,"total":1000000,"title":{"zh":"满减券","en":"5 off"}},"target":{"rooms":["bench"]}}' \
+  "http://127.0.0.1:$((BASE_PORT + 1))/api/admin/campaigns" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+log "coupon campaign $CAMPAIGN sent to room bench"
+LAST=-1; SAME=0
+for _ in $(seq 240); do
+  DELIVERED=$(curl -sf -H "Authorization: Bearer $ADMIN" "http://127.0.0.1:$((BASE_PORT + 1))/api/admin/campaigns/$CAMPAIGN" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["results"].get("delivered", 0))')
+  if [[ $DELIVERED == "$LAST" ]]; then SAME=$((SAME + 1)); else SAME=0; LAST=$DELIVERED; fi
+  ((SAME >= 6)) && break
+  sleep 0.5
+done
+log "campaign delivered count (server): $DELIVERED"
+CPU1=0; for p in "${NODE_PIDS[@]}"; do CPU1=$((CPU1 + $(cpu_ticks "$p"))); done
+T1=$(date +%s.%N)
 touch "$WORK/go"
 RESULTS_JSON=()
 for i in $(seq 1 "$NODES"); do
@@ -82,12 +102,16 @@ out = {
     "command": "NODES=$NODES PER_NODE=$PER_NODE RATES=$RATES load-tests/bench/cluster.sh",
     "sessionsReady": sum(g["sessionsReady"] for g in gens), "joined": sum(g.get("joined", 0) for g in gens),
     "connectFailed": sum(g["connectFailed"] for g in gens), "connectSeconds": $CONNECT_SECONDS,
-    "serverCpuSecondsConnect": ($CPU1 - $CPU0) / 100,
-    "serverCpuCoresBroadcast": round(($CPU2 - $CPU1) / 100 / ($T2 - $T0 - $CONNECT_SECONDS), 2),
+    "serverCpuSecondsConnectAndCoupon": ($CPU1 - $CPU0) / 100,
+    "serverCpuCoresBroadcast": round(($CPU2 - $CPU1) / 100 / ($T2 - $T1), 2),
+    "coupon": {"sentAtMs": $COUPON_AT_MS, "campaignDeliveredCount": $DELIVERED,
+               "received": sum(g.get("pushesReceived", 0) for g in gens),
+               "lastReceivedAfterMs": max(g.get("lastPushAtMs", 0) for g in gens) - $COUPON_AT_MS,
+               "firstReceivedAfterMs": min(g.get("firstPushAtMs", 0) or 10**15 for g in gens) - $COUPON_AT_MS},
     "serverRssBytes": [int(x) for x in "${RSS[*]}".split()],
     "steps": steps,
     "firstFailures": [f for g in gens for f in g.get("firstFailures", [])][:5],
 }
 json.dump(out, open(sys.argv[2], "w"), indent=1)
-print(json.dumps({k: out[k] for k in ("sessionsReady", "joined", "connectSeconds", "serverCpuCoresBroadcast", "steps")}, indent=1))
+print(json.dumps({k: out[k] for k in ("sessionsReady", "joined", "connectSeconds", "coupon", "serverCpuCoresBroadcast", "steps")}, indent=1))
 PY

@@ -39,10 +39,15 @@ public final class Generator {
   private final LongAdder joined = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder closedEarly = new LongAdder();
+  private final Map<String, LongAdder> closeCodes = new java.util.concurrent.ConcurrentHashMap<>();
   private final LongAdder errors = new LongAdder();
   private final LongAdder deliveries = new LongAdder();
   private final AtomicLong firstDelivery = new AtomicLong();
   private final AtomicLong lastDelivery = new AtomicLong();
+  /** Pushes (coupons, prompts) received, and the wall-clock time of the first and the last. */
+  private final LongAdder pushes = new LongAdder();
+  private final AtomicLong firstPushAtMs = new AtomicLong();
+  private final AtomicLong lastPushAtMs = new AtomicLong();
   private final Queue<String> firstFailures = new ConcurrentLinkedQueue<>();
   private final Histogram pingRtt = new Histogram();
   private final Histogram sayToReceipt = new Histogram();
@@ -108,6 +113,8 @@ public final class Generator {
       ws.textMessageHandler(text -> onText(conn, text, released, inFlight));
       ws.closeHandler(v -> {
         closedEarly.increment();
+        closeCodes.computeIfAbsent(ws.closeStatusCode() == null ? "1006" : ws.closeStatusCode() + " " + ws.closeReason(),
+            k -> new LongAdder()).increment();
         if (!released[0]) {
           released[0] = true;
           failed.increment();
@@ -161,7 +168,13 @@ public final class Generator {
       }
       r.put("broadcast", steps);
     }
+    r.put("pushesReceived", pushes.sum());
+    r.put("firstPushAtMs", firstPushAtMs.get());
+    r.put("lastPushAtMs", lastPushAtMs.get());
     r.put("closedByServer", closedEarly.sum());
+    Map<String, Long> codes = new java.util.TreeMap<>();
+    closeCodes.forEach((code, n) -> codes.put(code, n.sum()));
+    r.put("closeCodes", codes);
     r.put("errorFrames", errors.sum());
     r.put("firstFailures", new ArrayList<>(firstFailures));
     return r;
@@ -253,6 +266,12 @@ public final class Generator {
         deliveries.add(n);
         firstDelivery.compareAndSet(0, now);
         lastDelivery.set(now);
+      }
+      case PUSH -> {
+        long now = System.currentTimeMillis();
+        pushes.increment();
+        firstPushAtMs.compareAndSet(0, now);
+        lastPushAtMs.accumulateAndGet(now, Math::max);
       }
       case ERROR -> {
         errors.increment();

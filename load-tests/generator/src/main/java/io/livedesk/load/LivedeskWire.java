@@ -19,6 +19,9 @@ final class LivedeskWire implements Wire {
     if (text.startsWith("{\"roomMessage\"") || text.startsWith("{\"roomBatch\"")) {
       return text.contains(STAMP) ? Event.DELIVERY : Event.NONE;
     }
+    if (text.startsWith("{\"push\"")) {
+      return Event.PUSH;
+    }
     if (text.contains("\"roomJoined\"")) {
       return Event.JOINED;
     }

@@ -277,6 +277,13 @@ public final class Report {
       line(String.format(Locale.ROOT, "- `%s`: server CPU during the broadcast %.2f cores (all nodes), node RSS %s MiB", r.getString("label"),
           r.getDouble("serverCpuCoresBroadcast"), r.getJsonArray("serverRssBytes").stream()
               .map(b -> String.format(Locale.ROOT, "%.0f", ((Number) b).doubleValue() / (1 << 20))).toList()));
+      JsonObject coupon = r.getJsonObject("coupon");
+      if (coupon != null) {
+        line(String.format(Locale.ROOT, "- `%s`: a coupon campaign to the room reached %d of %d viewers; the first had it %d ms and the last "
+                + "%d ms after the admin API was called (the server counted %d delivered)", r.getString("label"), coupon.getLong("received"),
+            r.getInteger("joined"), coupon.getLong("firstReceivedAfterMs"), coupon.getLong("lastReceivedAfterMs"),
+            coupon.getLong("campaignDeliveredCount")));
+      }
     }
     line("");
   }

@@ -24,7 +24,7 @@ interface Wire {
 
   String say(String room, String text);
 
-  enum Event { NONE, READY, JOINED, PONG, DELIVERY, ERROR }
+  enum Event { NONE, READY, JOINED, PONG, DELIVERY, PUSH, ERROR }
 
   /** Reads the first run of digits after {@code key}; -1 when absent. */
   static long numberAfter(String text, String key, int from) {

@@ -385,11 +385,14 @@ public final class Gateway extends VerticleBase {
    * Once a second: close idle and expired sessions, and ping the rest every ping interval. Each
    * session is pinged in its own second of the interval (by identity hash), so the pings, and the
    * pongs they bring back, are spread evenly instead of arriving as one burst of every session.
+   * A loop too busy to sweep every second skips seconds, and with them sessions' turns; a quiet
+   * session whose turn was missed is pinged at the next sweep, long before its idle limit.
    */
   private void sweep() {
     long now = System.currentTimeMillis();
     long second = now / 1000;
     int interval = Math.max(1, config.pingIntervalSeconds());
+    long overdue = interval * 1500L;
     long idleLimit = config.idleTimeoutSeconds() * 1000L;
     List<Session> expired = new ArrayList<>();
     List<Session> idle = new ArrayList<>();
@@ -399,7 +402,9 @@ public final class Gateway extends VerticleBase {
         idle.add(s);
       } else if (p != null && p.expiresAt() + services.clockSkewMs() < now) {
         expired.add(s);
-      } else if (Math.floorMod(second + System.identityHashCode(s), interval) == 0) {
+      } else if (Math.floorMod(second + System.identityHashCode(s), interval) == 0
+          || now - Math.max(s.lastReceivedAt, s.lastPingAt) > overdue) {
+        s.lastPingAt = now;
         s.socket().writePing(Buffer.buffer());
       }
     }

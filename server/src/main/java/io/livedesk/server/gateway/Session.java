@@ -22,6 +22,7 @@ public final class Session {
 
   // Touched only on the session's event loop.
   long lastReceivedAt;
+  long lastPingAt;
   final TokenBucket rate;
   int rateStrikes;
   int badFrames;

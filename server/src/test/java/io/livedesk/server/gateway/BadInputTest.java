@@ -14,7 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,7 +115,7 @@ class BadInputTest {
   @Test
   void aFloodIsRateLimitedThenClosedWith4008() {
     try (WsClient ws = connect("flood")) {
-      java.util.Set<String> sent = new java.util.HashSet<>();
+      Set<String> sent = new HashSet<>();
       for (int i = 0; i < 40; i++) {
         sent.add(ws.send(Frame.newBuilder().setPing(Ping.getDefaultInstance())));
       }
@@ -129,7 +131,7 @@ class BadInputTest {
   void aRateLimitedProtobufFrameIsNamedInItsRefusalSoItCanBeResent() {
     try (WsClient ws = WsClient.to(client, node.port()).bearer(Tokens.of("binary-flood", "viewer")).protobuf().open()) {
       ws.await(Frame::hasWelcome);
-      java.util.Set<String> sent = new java.util.HashSet<>();
+      Set<String> sent = new HashSet<>();
       for (int i = 0; i < 40; i++) {
         sent.add(ws.send(Frame.newBuilder().setPing(Ping.getDefaultInstance())));
       }

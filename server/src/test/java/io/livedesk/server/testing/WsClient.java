@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,7 +37,7 @@ public final class WsClient implements AutoCloseable {
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
   /** Frames the server sent that did not decode: a test that waits in vain says so. */
-  private final List<String> undecodable = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> undecodable = new CopyOnWriteArrayList<>();
 
   /** Handlers go on before the socket connects: a frame sent with the handshake's answer is never missed. */
   private WsClient(WebSocketClient owner, ClientWebSocket socket, boolean binary) {
