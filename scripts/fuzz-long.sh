@@ -8,14 +8,14 @@ MINUTES="${1:-60}"
 CASES="${2:-1000000}"
 LOG_DIR="${LOG_DIR:-target/fuzz-long}"
 mkdir -p "$LOG_DIR"
-mvn -q -B -o -pl server -am test-compile
+mvn -q -B -pl server -am test-compile
 deadline=$((SECONDS + MINUTES * 60))
 runs=0
 while ((SECONDS < deadline)); do
   seed="$(od -An -N6 -tu8 /dev/urandom | tr -d ' ')"
   log="$LOG_DIR/seed-$seed.log"
   echo "run $((runs + 1)): seed $seed, $CASES cases"
-  if ! mvn -q -B -o -pl server -am test -Dtest=GatewayFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
+  if ! mvn -q -B -pl server -am test -Dtest=GatewayFuzzTest -Dsurefire.failIfNoSpecifiedTests=false \
       -Dlivedesk.fuzz.seed="$seed" -Dlivedesk.fuzz.cases="$CASES" >"$log" 2>&1; then
     echo "FAILED with seed $seed; see $log and server/target/surefire-reports/" >&2
     grep -E "GatewayFuzzTest|AssertionFailed" "$log" | head -20 >&2 || true

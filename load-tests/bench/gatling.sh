@@ -34,12 +34,12 @@ esac
 
 build
 log "compiling the simulations"
-(cd "$ROOT" && mvn -q -B -o -pl load-tests test-compile)
+(cd "$ROOT" && mvn -q -B -pl load-tests test-compile)
 
 # gatling CLASS LOG [-Dlivedesk.*...]: one Gatling run against the node.
 gatling() {
   local class=$1 logfile=$2; shift 2
-  (cd "$ROOT" && mvn -B -o -pl load-tests gatling:test -Dgatling.simulationClass="io.livedesk.load.sims.$class" \
+  (cd "$ROOT" && mvn -B -pl load-tests gatling:test -Dgatling.simulationClass="io.livedesk.load.sims.$class" \
     -Dlivedesk.url="ws://127.0.0.1:$PORT/ws" -Dlivedesk.secret="$SECRET" "$@") > "$logfile" 2>&1
 }
 

@@ -14,7 +14,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 build() {
   if [[ ! -f "$SERVER_JAR" || ! -f "$LOAD_JAR" || -n "${REBUILD:-}" ]]; then
     log "building jars"
-    (cd "$ROOT" && mvn -q -B -o -DskipTests package)
+    (cd "$ROOT" && mvn -q -B -DskipTests package)
   fi
 }
 

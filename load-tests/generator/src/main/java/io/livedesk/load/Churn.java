@@ -13,10 +13,14 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
@@ -44,10 +48,10 @@ public final class Churn {
   private final LongAdder attempts = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder badResumes = new LongAdder();
-  private final Map<String, LongAdder> errorCodes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, LongAdder> errorCodes = new ConcurrentHashMap<>();
   private final AtomicLong firstClose = new AtomicLong();
   private final Histogram toReady = new Histogram();
-  private final List<String> firstFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<String> firstFailures = new CopyOnWriteArrayList<>();
   private volatile CountDownLatch back;
   private volatile Semaphore handshakes;
   private volatile boolean storm;
@@ -133,8 +137,8 @@ public final class Churn {
     }
 
     void closed() {
-      firstClose.compareAndSet(0, System.nanoTime());
       if (storm) {
+        firstClose.compareAndSet(0, System.nanoTime());
         retry();
       }
     }
@@ -217,7 +221,7 @@ public final class Churn {
       sessions.add(new Session("ch-" + run + "-viewer-" + i, "viewer"));
     }
     sessions.addAll(withConversation);
-    java.util.Collections.shuffle(sessions);
+    Collections.shuffle(sessions);
     int concurrency = num("concurrency", 256);
     handshakes = new Semaphore(concurrency);
     back = new CountDownLatch(sessions.size());
@@ -277,7 +281,7 @@ public final class Churn {
 
   /** Error frames by code since the last call. */
   private Map<String, Long> drainErrorCodes() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     errorCodes.forEach((code, n) -> out.put(code, n.sumThenReset()));
     return out;
   }

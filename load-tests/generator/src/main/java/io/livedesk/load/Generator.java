@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -39,7 +41,7 @@ public final class Generator {
   private final LongAdder joined = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder closedEarly = new LongAdder();
-  private final Map<String, LongAdder> closeCodes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, LongAdder> closeCodes = new ConcurrentHashMap<>();
   private final LongAdder errors = new LongAdder();
   private final LongAdder deliveries = new LongAdder();
   private final AtomicLong firstDelivery = new AtomicLong();
@@ -172,7 +174,7 @@ public final class Generator {
     r.put("firstPushAtMs", firstPushAtMs.get());
     r.put("lastPushAtMs", lastPushAtMs.get());
     r.put("closedByServer", closedEarly.sum());
-    Map<String, Long> codes = new java.util.TreeMap<>();
+    Map<String, Long> codes = new TreeMap<>();
     closeCodes.forEach((code, n) -> codes.put(code, n.sum()));
     r.put("closeCodes", codes);
     r.put("errorFrames", errors.sum());
