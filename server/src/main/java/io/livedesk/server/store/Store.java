@@ -27,16 +27,33 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Store implements AutoCloseable {
 
+  static final int DEFAULT_READ_TIMEOUT_MS = 15_000;
+
   private final Vertx vertx;
   private final MongoClient client;
   private final MongoDatabase database;
 
   public Store(Vertx vertx, String uri, String database) {
+    this(vertx, uri, database, DEFAULT_READ_TIMEOUT_MS);
+  }
+
+  /**
+   * {@code readTimeoutMs} bounds the wait for an answer on an open connection: a MongoDB that
+   * keeps the connection but stops answering fails the operation as unreachable instead of
+   * leaving it, and the client that asked, waiting forever.
+   */
+  public Store(Vertx vertx, String uri, String database, int readTimeoutMs) {
     this.vertx = vertx;
+    ConnectionString connection = new ConnectionString(uri);
     MongoClientSettings settings = MongoClientSettings.builder()
-        .applyConnectionString(new ConnectionString(uri))
+        .applyConnectionString(connection)
         .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
-        .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
+        .applyToSocketSettings(b -> {
+          b.connectTimeout(5, TimeUnit.SECONDS);
+          if (connection.getSocketTimeout() == null) {
+            b.readTimeout(readTimeoutMs, TimeUnit.MILLISECONDS);
+          }
+        })
         .build();
     this.client = MongoClients.create(settings);
     this.database = client.getDatabase(database);
