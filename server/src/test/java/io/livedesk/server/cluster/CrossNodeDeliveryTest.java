@@ -3,10 +3,13 @@ package io.livedesk.server.cluster;
 import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.Ok;
 import io.livedesk.server.Node;
+import io.livedesk.server.testing.Http;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,14 +38,11 @@ class CrossNodeDeliveryTest {
 
   @Test
   void bothNodesReportTwoMembersInHealth() throws Exception {
-    for (Node node : new Node[] {a, b}) {
-      io.vertx.core.Promise<io.vertx.core.buffer.Buffer> body = io.vertx.core.Promise.promise();
-      // One event loop for the whole exchange, so the body handler is set before the body arrives.
-      client.getOrCreateContext().runOnContext(v -> client.createHttpClient()
-          .request(io.vertx.core.http.HttpMethod.GET, node.port(), "127.0.0.1", "/health")
-          .compose(r -> r.send().compose(res -> res.body())).onComplete(body));
-      var health = body.future().await(10, java.util.concurrent.TimeUnit.SECONDS).toJsonObject();
-      assertEquals(2, health.getJsonObject("cluster").getInteger("members"));
+    try (Http http = new Http(client)) {
+      for (Node node : new Node[] {a, b}) {
+        Http.Response health = http.call(node, HttpMethod.GET, "/health", null, null);
+        assertEquals(2, new JsonObject(health.body()).getJsonObject("cluster").getInteger("members"), health::toString);
+      }
     }
   }
 

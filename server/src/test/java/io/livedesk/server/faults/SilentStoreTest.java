@@ -11,6 +11,7 @@ import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +37,8 @@ class SilentStoreTest {
   private final AtomicBoolean silent = new AtomicBoolean();
   private EmbeddedStore store;
   private NetServer proxy;
+  /** Held for the whole test: Vert.x closes a client that is no longer referenced, and its sockets with it. */
+  private NetClient toStore;
   private TestNodes nodes;
   private Node node;
 
@@ -44,9 +47,10 @@ class SilentStoreTest {
     store = EmbeddedStore.start(Path.of(TestNodes.tempDir()), 0);
     int storePort = Integer.parseInt(store.uri().substring(store.uri().lastIndexOf(':') + 1));
     // A proxy in front of the store that, when silent, swallows everything the store answers.
+    toStore = vertx.createNetClient();
     proxy = vertx.createNetServer().connectHandler(client -> {
       client.pause(); // what the driver sends first waits for the store's side of the pipe
-      vertx.createNetClient().connect(storePort, "127.0.0.1")
+      toStore.connect(storePort, "127.0.0.1")
           .onSuccess(server -> pipe(client, server))
           .onFailure(e -> client.close());
     }).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS);
@@ -70,6 +74,7 @@ class SilentStoreTest {
   void stop() {
     nodes.close();
     proxy.close();
+    toStore.close();
     store.close();
     vertx.close();
   }

@@ -9,6 +9,7 @@ import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -56,7 +58,9 @@ class KeepaliveTest {
   @Test
   void aClientThatAnswersNothingIsClosedAfterTheIdleTimeout() throws Exception {
     // A raw socket that completes the upgrade and then never reads a frame nor sends a pong.
-    NetSocket socket = client.createNetClient().connect(node.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
+    // Held until the end: Vert.x closes a client that is no longer referenced, and its sockets with it.
+    NetClient tcp = client.createNetClient();
+    NetSocket socket = tcp.connect(node.port(), "127.0.0.1").await(10, TimeUnit.SECONDS);
     Promise<Void> closed = Promise.promise();
     StringBuilder received = new StringBuilder();
     socket.handler(b -> received.append(b.toString(StandardCharsets.ISO_8859_1)));
@@ -70,8 +74,11 @@ class KeepaliveTest {
     closed.future().await(IDLE_TIMEOUT_SECONDS + 20, TimeUnit.SECONDS);
     long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
     assertTrue(received.toString().startsWith("HTTP/1.1 101"), () -> "upgraded first: " + received);
-    assertTrue(received.toString().contains("\u0088") && received.toString().contains("\u0003\u00e9"),
-        () -> "a close frame with 1001 (going away) was sent: " + received);
+    String afterUpgrade = received.substring(received.indexOf("\r\n\r\n") + 4);
+    assertTrue(afterUpgrade.contains("\u0088") && afterUpgrade.contains("\u0003\u00e9"),
+        () -> "a close frame with 1001 (going away) was sent: " + afterUpgrade.chars().mapToObj(c -> String.format("%02x", c))
+            .collect(Collectors.joining(" ")));
     assertTrue(seconds >= IDLE_TIMEOUT_SECONDS - 1, "closed after " + seconds + " s, before its idle timeout");
+    tcp.close();
   }
 }

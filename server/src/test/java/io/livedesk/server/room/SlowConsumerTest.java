@@ -10,6 +10,7 @@ import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -90,10 +91,12 @@ class SlowConsumerTest {
     JsonObject coupon = new JsonObject()
         .put("coupon", new JsonObject().put("amountCents", 300).put("total", 10))
         .put("target", new JsonObject().put("users", new JsonArray().add("slowpoke")));
-    int status = client.createHttpClient().request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
+    HttpClient http = client.createHttpClient(); // referenced until closed: Vert.x closes unreachable clients
+    int status = http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1")
             .setPort(node.port()).setURI("/api/admin/campaigns")
             .putHeader("Authorization", "Bearer " + Tokens.of("boss", "admin")).putHeader("Content-Type", "application/json"))
         .compose(req -> req.send(coupon.toBuffer())).map(r -> r.statusCode()).await(10, TimeUnit.SECONDS);
+    http.close();
     assertTrue(status == 201, "campaign created: " + status);
 
     slow.resume();
