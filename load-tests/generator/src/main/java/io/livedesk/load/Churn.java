@@ -18,8 +18,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -48,7 +46,7 @@ public final class Churn {
   private final LongAdder attempts = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder badResumes = new LongAdder();
-  private final Map<String, LongAdder> errorCodes = new ConcurrentHashMap<>();
+  private final Counts errorCodes = new Counts();
   private final AtomicLong firstClose = new AtomicLong();
   private final Histogram toReady = new Histogram();
   private final List<String> firstFailures = new CopyOnWriteArrayList<>();
@@ -119,7 +117,7 @@ public final class Churn {
         }
         done();
       } else if (f.containsKey("error")) {
-        errorCodes.computeIfAbsent(f.getJsonObject("error").getString("code", "?"), k -> new LongAdder()).increment();
+        errorCodes.inc(f.getJsonObject("error").getString("code", "?"));
       }
     }
 
@@ -242,7 +240,7 @@ public final class Churn {
     connect.put("readyP99Ms", toReady.percentileMs(0.99));
     connect.put("refused", refused.sum());
     connect.put("badResumes", badResumes.sum());
-    connect.put("errorFrames", drainErrorCodes());
+    connect.put("errorFrames", errorCodes.snapshotAndReset());
     r.put("connect", connect);
     System.out.println("READY " + Json.write(r));
     System.out.flush();
@@ -273,17 +271,10 @@ public final class Churn {
     storm.put("attempts", attempts.sum());
     storm.put("refusedAttempts", refused.sum());
     storm.put("badResumes", badResumes.sum());
-    storm.put("errorFrames", drainErrorCodes());
+    storm.put("errorFrames", errorCodes.snapshotAndReset());
     r.put("storm", storm);
     r.put("firstFailures", new ArrayList<>(firstFailures));
     return r;
-  }
-
-  /** Error frames by code since the last call. */
-  private Map<String, Long> drainErrorCodes() {
-    Map<String, Long> out = new TreeMap<>();
-    errorCodes.forEach((code, n) -> out.put(code, n.sumThenReset()));
-    return out;
   }
 
   private int num(String name, int dflt) {

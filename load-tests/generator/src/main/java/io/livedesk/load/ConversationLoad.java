@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +32,7 @@ public final class ConversationLoad {
   private static final List<String> SKILLS = List.of("products", "payments", "orders", "aftersales", "general");
 
   private final Map<String, String> o;
-  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Counts counts = new Counts();
   private final Map<String, String> conversationOf = new ConcurrentHashMap<>();
   private final List<DeskSession> active = new CopyOnWriteArrayList<>();
   private final Histogram toAck = new Histogram();
@@ -107,8 +106,7 @@ public final class ConversationLoad {
       steps.add(step(Double.parseDouble(rate.trim())));
     }
     r.put("steps", steps);
-    r.put("counts", new TreeMap<>(Map.copyOf(counts)).entrySet().stream()
-        .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue().sum()), Map::putAll));
+    r.put("counts", counts.snapshot());
     return r;
   }
 
@@ -232,7 +230,7 @@ public final class ConversationLoad {
   }
 
   private void inc(String what) {
-    counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+    counts.inc(what);
   }
 
   private String opt(String name, String dflt) {

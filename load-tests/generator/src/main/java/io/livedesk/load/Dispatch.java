@@ -19,12 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -47,7 +45,7 @@ public final class Dispatch {
 
   private final Map<String, String> o;
   private final List<String[]> questions = new ArrayList<>();
-  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Counts counts = new Counts();
   /** The open ask of each customer, by customer id: an agent's offer names the customer. */
   private final Map<String, Asked> open = new ConcurrentHashMap<>();
   private final Queue<Asked> asked = new ConcurrentLinkedQueue<>();
@@ -159,8 +157,7 @@ public final class Dispatch {
     r.put("asked", asked.size());
     r.put("askedPerSecond", Generator.round(asked.size() / arrivalSeconds));
     r.put("tiers", tiers(end));
-    r.put("counts", new TreeMap<>(Map.copyOf(counts)).entrySet().stream()
-        .collect(LinkedHashMap::new, (m, e) -> m.put(e.getKey(), e.getValue().sum()), Map::putAll));
+    r.put("counts", counts.snapshot());
     return r;
   }
 
@@ -327,12 +324,11 @@ public final class Dispatch {
   }
 
   private void inc(String what) {
-    counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+    counts.inc(what);
   }
 
   private long count(String what) {
-    LongAdder a = counts.get(what);
-    return a == null ? 0 : a.sum();
+    return counts.get(what);
   }
 
   private String opt(String name, String dflt) {

@@ -14,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -41,7 +39,7 @@ public final class Generator {
   private final LongAdder joined = new LongAdder();
   private final LongAdder failed = new LongAdder();
   private final LongAdder closedEarly = new LongAdder();
-  private final Map<String, LongAdder> closeCodes = new ConcurrentHashMap<>();
+  private final Counts closeCodes = new Counts();
   private final LongAdder errors = new LongAdder();
   private final LongAdder deliveries = new LongAdder();
   private final AtomicLong firstDelivery = new AtomicLong();
@@ -115,8 +113,7 @@ public final class Generator {
       ws.textMessageHandler(text -> onText(conn, text, released, inFlight));
       ws.closeHandler(v -> {
         closedEarly.increment();
-        closeCodes.computeIfAbsent(ws.closeStatusCode() == null ? "1006" : ws.closeStatusCode() + " " + ws.closeReason(),
-            k -> new LongAdder()).increment();
+        closeCodes.inc(ws.closeStatusCode() == null ? "1006" : ws.closeStatusCode() + " " + ws.closeReason());
         if (!released[0]) {
           released[0] = true;
           failed.increment();
@@ -174,9 +171,7 @@ public final class Generator {
     r.put("firstPushAtMs", firstPushAtMs.get());
     r.put("lastPushAtMs", lastPushAtMs.get());
     r.put("closedByServer", closedEarly.sum());
-    Map<String, Long> codes = new TreeMap<>();
-    closeCodes.forEach((code, n) -> codes.put(code, n.sum()));
-    r.put("closeCodes", codes);
+    r.put("closeCodes", closeCodes.snapshot());
     r.put("errorFrames", errors.sum());
     r.put("firstFailures", new ArrayList<>(firstFailures));
     return r;

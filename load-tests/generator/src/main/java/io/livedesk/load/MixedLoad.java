@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -55,7 +54,7 @@ public final class MixedLoad {
   private final WebSocketClient ws;
   private volatile boolean running = true;
 
-  private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  private final Counts counts = new Counts();
   /** Acknowledged messages: conversation id, client message id, seq. */
   private final Queue<String[]> acked = new ConcurrentLinkedQueue<>();
   private final List<Customer> customers = new ArrayList<>();
@@ -127,17 +126,16 @@ public final class MixedLoad {
 
   private JsonObject stats() {
     JsonObject s = new JsonObject();
-    new java.util.TreeMap<>(counts).forEach((k, v) -> s.put(k, v.sum()));
+    counts.snapshot().forEach(s::put);
     return s.put("pendingSends", pendingSends.get());
   }
 
   private void inc(String what) {
-    counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+    counts.inc(what);
   }
 
   private long count(String what) {
-    LongAdder a = counts.get(what);
-    return a == null ? 0 : a.sum();
+    return counts.get(what);
   }
 
   // ------------------------------------------------------------------ clients
@@ -440,8 +438,7 @@ public final class MixedLoad {
       if (f.containsKey("roomMessage")) {
         inc("roomMessages");
       } else if (f.containsKey("roomBatch")) {
-        counts.computeIfAbsent("roomMessages", k -> new LongAdder())
-            .add(f.getJsonObject("roomBatch").getJsonArray("messages", new JsonArray()).size());
+        counts.add("roomMessages", f.getJsonObject("roomBatch").getJsonArray("messages", new JsonArray()).size());
       }
     }
   }
