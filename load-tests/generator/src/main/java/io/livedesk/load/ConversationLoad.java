@@ -7,10 +7,7 @@ import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,21 +43,8 @@ public final class ConversationLoad {
   }
 
   public static void main(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    try {
-      String json = Json.write(new ConversationLoad(options).run());
-      System.out.println("RESULT " + json);
-      if (options.containsKey("out")) {
-        Files.writeString(Path.of(options.get("out")), json + "\n");
-      }
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      System.exit(1); // Vert.x threads would keep the JVM, and the script waiting on it, alive
-    }
-    System.exit(0);
+    Map<String, String> options = Cli.options(args);
+    Cli.runAndExit(() -> new ConversationLoad(options).run(), options.getOrDefault("out", ""));
   }
 
   private Map<String, Object> run() throws Exception {

@@ -10,10 +10,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,22 +80,8 @@ public final class Dispatch {
   }
 
   public static void main(String[] args) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
-    try {
-      Map<String, Object> result = new Dispatch(options).run();
-      String json = Json.write(result);
-      System.out.println("RESULT " + json);
-      if (options.containsKey("out")) {
-        Files.writeString(Path.of(options.get("out")), json + "\n");
-      }
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      System.exit(1); // Vert.x threads would keep the JVM, and the script waiting on it, alive
-    }
-    System.exit(0);
+    Map<String, String> options = Cli.options(args);
+    Cli.runAndExit(() -> new Dispatch(options).run(), options.getOrDefault("out", ""));
   }
 
   private Map<String, Object> run() throws Exception {

@@ -60,20 +60,7 @@ public final class Generator {
 
   public static void main(String[] args) throws Exception {
     Options o = Options.parse(args);
-    Map<String, Object> result;
-    try {
-      result = new Generator(o).run();
-    } catch (Exception | Error e) {
-      e.printStackTrace();
-      System.exit(1); // Vert.x threads would keep the JVM, and the script waiting on it, alive
-      return;
-    }
-    String json = Json.write(result);
-    System.out.println("RESULT " + json);
-    if (!o.out.isEmpty()) {
-      Files.writeString(Path.of(o.out), json + "\n");
-    }
-    System.exit(0);
+    Cli.runAndExit(() -> new Generator(o).run(), o.out);
   }
 
   private Map<String, Object> run() throws Exception {

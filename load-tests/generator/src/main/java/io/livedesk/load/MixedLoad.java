@@ -71,10 +71,7 @@ public final class MixedLoad {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
-    }
+    Map<String, String> options = Cli.options(args);
     int exit;
     try {
       exit = new MixedLoad(options).run();
