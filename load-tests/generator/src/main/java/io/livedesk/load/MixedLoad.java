@@ -456,9 +456,10 @@ public final class MixedLoad {
     long duplicates = 0;
     for (Customer c : customers) {
       String body = http.request(HttpMethod.GET, uri.getPort(), uri.getHost(), "/api/admin/customers/" + c.user + "/transcripts")
-          .compose(req -> req.putHeader("Authorization", "Bearer " + admin).send())
-          .compose(res -> res.statusCode() == 200 ? res.body()
-              : io.vertx.core.Future.failedFuture("export of " + c.user + " answered " + res.statusCode()))
+          // body() nested in the send callback so no chunk of the response can pass before it
+          .compose(req -> req.putHeader("Authorization", "Bearer " + admin).send()
+              .compose(res -> res.statusCode() == 200 ? res.body()
+                  : io.vertx.core.Future.failedFuture("export of " + c.user + " answered " + res.statusCode())))
           .await(60, TimeUnit.SECONDS).toString();
       for (Object conv : new JsonObject(body).getJsonArray("conversations")) {
         String conversation = ((JsonObject) conv).getString("id");

@@ -35,8 +35,9 @@ final class AdminApi {
     }
     try {
       return http.request(options)
-          .compose(req -> body == null ? req.send() : req.putHeader("Content-Type", "application/json").send(body.toBuffer()))
-          .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.length() == 0 ? new JsonObject() : b.toJsonObject())))
+          // body() nested in the send callback so no chunk of the response can pass before it
+          .compose(req -> (body == null ? req.send() : req.putHeader("Content-Type", "application/json").send(body.toBuffer()))
+              .compose(resp -> resp.body().map(b -> new Reply(resp.statusCode(), b.length() == 0 ? new JsonObject() : b.toJsonObject()))))
           .await(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
