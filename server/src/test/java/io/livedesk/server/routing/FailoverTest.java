@@ -25,9 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -140,11 +140,14 @@ class FailoverTest {
       ConversationMessage m = f.getMessage();
       got.add(m.getSeq());
     }
-    assertEquals(sent, got);
+    // The replay is exactly the missed messages, but a message published just before this session
+    // attached may also reach it live, even ahead of the replay: a client keeps each seq once, in
+    // seq order (PROTOCOL.md section 9), and that is what the customer sees.
+    assertEquals(sent, List.copyOf(new TreeSet<>(got)), "every missed message, arrived as " + got);
+    assertTrue(got.stream().allMatch(s -> s > seen), "nothing at or below the cursor came again: " + got);
     assertEquals(sent.get(sent.size() - 1), resumed.getResumed().getCursors(0).getLastSeq());
-    for (int i = 1; i < got.size(); i++) {
-      assertEquals(got.get(i - 1) + 1, got.get(i), "no gap");
+    for (int i = 1; i < sent.size(); i++) {
+      assertEquals(sent.get(i - 1) + 1, sent.get(i), "no gap");
     }
-    assertFalse(got.contains(seen), "no duplicate");
   }
 }
