@@ -10,7 +10,6 @@ import io.livedesk.server.Node;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AuthenticationTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static KeyPair rsa;
   private static Node node;
 
@@ -53,13 +51,12 @@ class AuthenticationTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"viewer", "customer", "agent", "supervisor", "admin"})
   void aValidTokenOfEachRoleIsWelcomed(String role) {
-    try (WsClient ws = WsClient.connect(client, node.port(), Tokens.of("u-" + role, role))) {
+    try (WsClient ws = WsClient.connect(node.port(), Tokens.of("u-" + role, role))) {
       Frame welcome = ws.request(Frame.newBuilder().setPing(Ping.newBuilder().setClientTime(7)));
       assertEquals(7, welcome.getPong().getClientTime());
     }
@@ -67,7 +64,7 @@ class AuthenticationTest {
 
   @Test
   void welcomeNamesTheUserRolesAndTags() {
-    try (WsClient ws = WsClient.to(client, node.port()).bearer(Tokens.tagged("vip-1", "customer", "vip")).open()) {
+    try (WsClient ws = WsClient.to(node.port()).bearer(Tokens.tagged("vip-1", "customer", "vip")).open()) {
       Frame welcome = ws.await(Frame::hasWelcome);
       assertEquals("vip-1", welcome.getWelcome().getUserId());
       assertEquals(List.of("customer"), welcome.getWelcome().getRolesList());
@@ -78,19 +75,19 @@ class AuthenticationTest {
   @Test
   void anRs256TokenSignedWithTheConfiguredKeyIsWelcomed() {
     String token = rsaBuilder().signWith(rsa.getPrivate(), Jwts.SIG.RS256).compact();
-    WsClient.connect(client, node.port(), token).close();
+    WsClient.connect(node.port(), token).close();
   }
 
   @Test
   void theTokenMayComeAsAQueryParameter() {
-    try (WsClient ws = WsClient.to(client, node.port()).uri("/ws?access_token=" + Tokens.of("q", "viewer")).open()) {
+    try (WsClient ws = WsClient.to(node.port()).uri("/ws?access_token=" + Tokens.of("q", "viewer")).open()) {
       ws.await(Frame::hasWelcome);
     }
   }
 
   @Test
   void theTokenMayComeInTheFirstHelloFrame() {
-    try (WsClient ws = WsClient.to(client, node.port()).open()) {
+    try (WsClient ws = WsClient.to(node.port()).open()) {
       Frame welcome = ws.request(Frame.newBuilder().setHello(Hello.newBuilder().setToken(Tokens.of("h", "customer"))));
       assertEquals("h", welcome.getWelcome().getUserId());
     }
@@ -98,7 +95,7 @@ class AuthenticationTest {
 
   @Test
   void framesBeforeHelloAreRefused() {
-    try (WsClient ws = WsClient.to(client, node.port()).open()) {
+    try (WsClient ws = WsClient.to(node.port()).open()) {
       Frame error = ws.request(Frame.newBuilder().setPing(Ping.getDefaultInstance()));
       assertEquals(ErrorCode.NOT_AUTHENTICATED, error.getError().getCode());
     }
@@ -106,7 +103,7 @@ class AuthenticationTest {
 
   @Test
   void noHelloWithinTheTimeoutClosesWith4003() {
-    try (WsClient ws = WsClient.to(client, node.port()).open()) {
+    try (WsClient ws = WsClient.to(node.port()).open()) {
       assertEquals(ErrorCode.AUTH_TIMEOUT, ws.await(Frame::hasError).getError().getCode());
       assertEquals(4003, ws.awaitClose());
     }
@@ -181,7 +178,7 @@ class AuthenticationTest {
 
   @Test
   void aRefreshedTokenMustNameTheSameUser() {
-    try (WsClient ws = WsClient.connect(client, node.port(), Tokens.of("carol", "customer"))) {
+    try (WsClient ws = WsClient.connect(node.port(), Tokens.of("carol", "customer"))) {
       Frame refused = ws.request(Frame.newBuilder().setRefreshToken(
           io.livedesk.protocol.RefreshToken.newBuilder().setToken(Tokens.of("dave", "admin"))));
       assertEquals(ErrorCode.TOKEN_INVALID, refused.getError().getCode());
@@ -192,7 +189,7 @@ class AuthenticationTest {
   }
 
   private static void assertRefused(String token, ErrorCode code, int closeCode) {
-    try (WsClient ws = WsClient.to(client, node.port()).bearer(token).open()) {
+    try (WsClient ws = WsClient.to(node.port()).bearer(token).open()) {
       Frame error = ws.await(Frame::hasError);
       assertEquals(code, error.getError().getCode(), error.getError().getMessage());
       assertEquals(closeCode, ws.awaitClose());

@@ -48,7 +48,7 @@ class CrossNodeDeliveryTest {
 
   @Test
   void aUserOnNodeAReceivesAFrameAddressedToThemFromNodeB() {
-    try (WsClient alice = WsClient.connect(client, a.port(), Tokens.of("alice", "customer"))) {
+    try (WsClient alice = WsClient.connect(a.port(), Tokens.of("alice", "customer"))) {
       b.delivery().toUser("alice", Frame.newBuilder().setId("from-b").setOk(Ok.getDefaultInstance()).build());
       assertEquals("from-b", alice.await(Frame::hasOk).getId());
     }
@@ -56,8 +56,8 @@ class CrossNodeDeliveryTest {
 
   @Test
   void everySessionOfTheUserOnEveryNodeReceivesItOnce() {
-    try (WsClient onA = WsClient.connect(client, a.port(), Tokens.of("bob", "agent"));
-         WsClient onB = WsClient.connect(client, b.port(), Tokens.of("bob", "agent"))) {
+    try (WsClient onA = WsClient.connect(a.port(), Tokens.of("bob", "agent"));
+         WsClient onB = WsClient.connect(b.port(), Tokens.of("bob", "agent"))) {
       a.delivery().toUser("bob", Frame.newBuilder().setId("x").setOk(Ok.getDefaultInstance()).build());
       onA.await(Frame::hasOk);
       onB.await(Frame::hasOk);

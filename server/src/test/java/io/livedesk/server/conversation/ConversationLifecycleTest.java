@@ -19,7 +19,6 @@ import io.livedesk.server.Node;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConversationLifecycleTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static Node node;
 
   @BeforeAll
@@ -45,13 +43,12 @@ class ConversationLifecycleTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @Test
   void aQuestionReachesAnAgentWhoAnswersClosesAndIsRated() {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-flow", "customer"));
-         WsClient agent = WsClient.connect(client, node.port(), Tokens.of("agent-flow", "agent"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-flow", "customer"));
+         WsClient agent = WsClient.connect(node.port(), Tokens.of("agent-flow", "agent"))) {
       Conversation asked = Desk.ask(customer, "human please: what size should I take?");
       assertEquals(ConversationState.WAITING, asked.getState());
       assertEquals(SlaOutcome.PENDING, asked.getSla());
@@ -87,7 +84,7 @@ class ConversationLifecycleTest {
 
   @Test
   void aSequenceNumberAlreadyTakenIsSkippedAndTheMessageStillStored() throws Exception {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-seq", "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-seq", "customer"))) {
       Conversation asked = Desk.ask(customer, "is shipping free?");
       long taken = Desk.send(customer, asked.getId(), "seq-1", "hello?").getAck().getSeq() + 1;
       // What a store that answered two increments alike leaves behind: the next seq already used.
@@ -103,7 +100,7 @@ class ConversationLifecycleTest {
 
   @Test
   void theSameClientMessageIdTwiceIsStoredOnceAndAckedTwiceWithTheSameSeq() {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-dup", "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-dup", "customer"))) {
       Conversation asked = Desk.ask(customer, "is shipping free?");
       Frame first = Desk.send(customer, asked.getId(), "dup-1", "hello?");
       Frame second = Desk.send(customer, asked.getId(), "dup-1", "hello?");
@@ -117,7 +114,7 @@ class ConversationLifecycleTest {
 
   @Test
   void aRatingIsOneToFiveStarsAndOnlyOnceClosed() {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-rate", "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-rate", "customer"))) {
       Conversation asked = Desk.ask(customer, "where is my parcel");
       Frame early = customer.request(Frame.newBuilder().setRate(Rate.newBuilder().setConversationId(asked.getId()).setStars(4)));
       assertEquals(ErrorCode.CONFLICT, early.getError().getCode());
@@ -129,8 +126,8 @@ class ConversationLifecycleTest {
 
   @Test
   void someoneElsesConversationIsNotFound() {
-    try (WsClient owner = WsClient.connect(client, node.port(), Tokens.of("cust-own", "customer"));
-         WsClient other = WsClient.connect(client, node.port(), Tokens.of("cust-other", "customer"))) {
+    try (WsClient owner = WsClient.connect(node.port(), Tokens.of("cust-own", "customer"));
+         WsClient other = WsClient.connect(node.port(), Tokens.of("cust-other", "customer"))) {
       Conversation asked = Desk.ask(owner, "is this in stock in red");
       Frame send = Desk.send(other, asked.getId(), "x-1", "let me in");
       assertEquals(ErrorCode.NOT_FOUND, send.getError().getCode());
@@ -144,7 +141,7 @@ class ConversationLifecycleTest {
 
   @Test
   void aViewerCanAskAndHearsTheAnswer() {
-    try (WsClient viewer = WsClient.connect(client, node.port(), Tokens.of("viewer-ask", "viewer"))) {
+    try (WsClient viewer = WsClient.connect(node.port(), Tokens.of("viewer-ask", "viewer"))) {
       Conversation asked = Desk.ask(viewer, "do you ship abroad");
       Frame ack = Desk.send(viewer, asked.getId(), "v-1", "to France");
       assertTrue(ack.hasAck(), ack::toString);
@@ -155,8 +152,8 @@ class ConversationLifecycleTest {
 
   @Test
   void badQuestionsGetClearErrors() {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-bad", "customer"));
-         WsClient agent = WsClient.connect(client, node.port(), Tokens.of("agent-bad", "agent"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-bad", "customer"));
+         WsClient agent = WsClient.connect(node.port(), Tokens.of("agent-bad", "agent"))) {
       Frame empty = customer.request(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("   ")));
       assertEquals(ErrorCode.INVALID_ARGUMENT, empty.getError().getCode());
       Frame tooLong = customer.request(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("x".repeat(2001))));
@@ -175,12 +172,12 @@ class ConversationLifecycleTest {
     String token = Tokens.of("cust-hello", "customer");
     Conversation asked;
     int first;
-    try (WsClient customer = WsClient.connect(client, node.port(), token)) {
+    try (WsClient customer = WsClient.connect(node.port(), token)) {
       asked = Desk.ask(customer, "human please: which size");
       first = Desk.send(customer, asked.getId(), "h-1", "one").getAck().getSeq();
       Desk.send(customer, asked.getId(), "h-2", "two");
     }
-    try (WsClient back = WsClient.to(client, node.port()).open()) {
+    try (WsClient back = WsClient.to(node.port()).open()) {
       back.send(Frame.newBuilder().setHello(io.livedesk.protocol.Hello.newBuilder().setToken(token)
           .addResume(io.livedesk.protocol.ConversationCursor.newBuilder().setConversationId(asked.getId()).setLastSeq(first))));
       ConversationMessage missed = back.await(Frame::hasMessage).getMessage();
@@ -192,7 +189,7 @@ class ConversationLifecycleTest {
 
   @Test
   void anAskResentWithTheSameClientMessageIdOpensOneConversation() {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of("cust-reask", "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-reask", "customer"))) {
       var ask = Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder().setText("human please: is it in stock")
           .setClientMsgId("ask-once"));
       Frame first = customer.requestKeepingOthers(ask);

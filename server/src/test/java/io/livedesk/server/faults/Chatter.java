@@ -8,7 +8,6 @@ import io.livedesk.protocol.Send;
 import io.livedesk.server.Node;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +41,6 @@ final class Chatter implements AutoCloseable {
 
   final String userId;
   final String conversationId;
-  private final Vertx vertx;
   private final Supplier<Node> liveNode;
   private final Thread thread;
   private volatile boolean running = true;
@@ -56,8 +54,7 @@ final class Chatter implements AutoCloseable {
   final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
 
   /** Starts writing at once; {@code seen} is the last seq the customer saw when asking. */
-  Chatter(Vertx vertx, WsClient ws, String userId, String conversationId, int seen, Supplier<Node> liveNode) {
-    this.vertx = vertx;
+  Chatter(WsClient ws, String userId, String conversationId, int seen, Supplier<Node> liveNode) {
     this.ws = ws;
     this.userId = userId;
     this.conversationId = conversationId;
@@ -133,7 +130,7 @@ final class Chatter implements AutoCloseable {
   /** To another node, resuming from the highest seq below which nothing is missing. */
   private void reconnect() {
     Node node = liveNode.get();
-    WsClient c = WsClient.connect(vertx, node.port(), Tokens.of(userId, "customer"));
+    WsClient c = WsClient.connect(node.port(), Tokens.of(userId, "customer"));
     int cursor = contiguous();
     String id = c.send(Frame.newBuilder().setResume(Resume.newBuilder().addCursors(
         ConversationCursor.newBuilder().setConversationId(conversationId).setLastSeq(cursor))));

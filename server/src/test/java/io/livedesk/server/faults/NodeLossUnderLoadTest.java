@@ -112,7 +112,7 @@ class NodeLossUnderLoadTest {
     List<Node> survivors = List.of(second, third);
     for (int i = 0; i < homes.size(); i++) {
       customers.get(i).drain();
-      chatters.add(new Chatter(client, customers.get(i), "nl-cust-" + i, asked.get(i).getId(),
+      chatters.add(new Chatter(customers.get(i), "nl-cust-" + i, asked.get(i).getId(),
           asked.get(i).getLastSeq(), () -> survivors.get(turn.getAndIncrement() % survivors.size())));
     }
     Thread.sleep(LOAD.toMillis()); // load before the loss
@@ -203,7 +203,7 @@ class NodeLossUnderLoadTest {
   // ------------------------------------------------------------------ helpers
 
   private WsClient connect(Node node, String user, String role) {
-    WsClient c = WsClient.connect(client, node.port(), Tokens.of(user, role));
+    WsClient c = WsClient.connect(node.port(), Tokens.of(user, role));
     open.add(c);
     return c;
   }

@@ -81,7 +81,7 @@ class SilentStoreTest {
 
   @Test
   void aStoreThatStopsAnsweringGivesStoreUnavailableAndTheNodeRecoversWhenItAnswersAgain() {
-    try (WsClient customer = WsClient.connect(vertx, node.port(), Tokens.of("hung-cust", "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("hung-cust", "customer"))) {
       Conversation asked = Desk.ask(customer, "human please: where is my parcel?");
       Frame.Builder history = Frame.newBuilder().setHistory(HistoryRequest.newBuilder().setConversationId(asked.getId()));
 

@@ -71,7 +71,7 @@ class StoreOutageTest {
     settings.put("store.writeBuffer", 1);
     tiny = nodes.start(settings);
     http = new Http(client);
-    agent = WsClient.connect(client, roomy.port(), Tokens.of("outage-agent", "agent"));
+    agent = WsClient.connect(roomy.port(), Tokens.of("outage-agent", "agent"));
     Desk.online(agent, 20);
   }
 
@@ -124,11 +124,11 @@ class StoreOutageTest {
     List<WsClient> customers = new ArrayList<>();
     List<Conversation> asked = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      customers.add(WsClient.connect(client, node.port(), Tokens.of(prefix + "-cust-" + i, "customer")));
+      customers.add(WsClient.connect(node.port(), Tokens.of(prefix + "-cust-" + i, "customer")));
       asked.add(Desk.ask(customers.get(i), "human please: what size should I take, question " + i));
     }
     for (int i = 0; i < count; i++) {
-      chatters.add(new Chatter(client, customers.get(i), prefix + "-cust-" + i, asked.get(i).getId(),
+      chatters.add(new Chatter(customers.get(i), prefix + "-cust-" + i, asked.get(i).getId(),
           asked.get(i).getLastSeq(), () -> node));
     }
     Thread.sleep(LOAD.toMillis()); // the load runs for a while before the store stops

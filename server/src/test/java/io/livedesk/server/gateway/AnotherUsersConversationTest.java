@@ -60,8 +60,8 @@ class AnotherUsersConversationTest {
   @BeforeAll
   static void start() {
     node = nodes.start(Map.of("gateway.maxBadFrames", 10_000));
-    alice = WsClient.connect(client, node.port(), Tokens.of("alice", "customer"));
-    agent = WsClient.connect(client, node.port(), Tokens.of("alices-agent", "agent"));
+    alice = WsClient.connect(node.port(), Tokens.of("alice", "customer"));
+    agent = WsClient.connect(node.port(), Tokens.of("alices-agent", "agent"));
     Desk.online(agent, 1);
     Conversation asked = Desk.ask(alice, "human please: my payment failed at checkout");
     conversationId = asked.getId();
@@ -157,7 +157,7 @@ class AnotherUsersConversationTest {
   }
 
   private static void refused(String intruder, Frame.Builder frame, Set<ErrorCode> refusals) {
-    try (WsClient c = WsClient.connect(client, node.port(), Tokens.of(intruder, INTRUDERS.get(intruder)))) {
+    try (WsClient c = WsClient.connect(node.port(), Tokens.of(intruder, INTRUDERS.get(intruder)))) {
       String id = c.send(frame);
       List<Frame> seen = new ArrayList<>();
       Frame reply;

@@ -156,7 +156,7 @@ class AuthorizationMatrixTest {
     node = nodes.start(Map.of("gateway.maxBadFrames", 10_000, "gateway.framesPerSecond", 1000,
         "gateway.frameBurst", 1000, "gateway.userFramesPerSecond", 1000, "gateway.userFrameBurst", 1000));
     for (Role role : Role.values()) {
-      sessions.put(role, WsClient.connect(client, node.port(), token(role)));
+      sessions.put(role, WsClient.connect(node.port(), token(role)));
     }
   }
 

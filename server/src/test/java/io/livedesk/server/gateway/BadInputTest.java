@@ -5,10 +5,10 @@ import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.Ping;
 import io.livedesk.protocol.Welcome;
 import io.livedesk.server.Node;
+import io.livedesk.server.testing.RawWebSocket;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +25,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadInputTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static Node node;
 
   @BeforeAll
@@ -37,12 +36,11 @@ class BadInputTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @AfterEach
   void othersAreStillServed() {
-    try (WsClient other = WsClient.connect(client, node.port(), Tokens.of("bystander", "viewer"))) {
+    try (WsClient other = WsClient.connect(node.port(), Tokens.of("bystander", "viewer"))) {
       assertTrue(other.request(Frame.newBuilder().setPing(Ping.newBuilder().setClientTime(1))).hasPong());
     }
   }
@@ -105,9 +103,9 @@ class BadInputTest {
   }
 
   @Test
-  void invalidUtf8InATextFrameClosesWith1007() {
-    try (WsClient ws = connect("utf")) {
-      ws.sendRawText(new byte[] {'{', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
+  void invalidUtf8InATextFrameClosesWith1007() throws Exception {
+    try (RawWebSocket ws = RawWebSocket.open(node.port(), Tokens.of("utf", "viewer"))) {
+      ws.send(RawWebSocket.TEXT, new byte[] {'{', '"', (byte) 0xc3, (byte) 0x28, '"', '}'});
       assertEquals(1007, ws.awaitClose());
     }
   }
@@ -129,7 +127,7 @@ class BadInputTest {
 
   @Test
   void aRateLimitedProtobufFrameIsNamedInItsRefusalSoItCanBeResent() {
-    try (WsClient ws = WsClient.to(client, node.port()).bearer(Tokens.of("binary-flood", "viewer")).protobuf().open()) {
+    try (WsClient ws = WsClient.to(node.port()).bearer(Tokens.of("binary-flood", "viewer")).protobuf().open()) {
       ws.await(Frame::hasWelcome);
       Set<String> sent = new HashSet<>();
       for (int i = 0; i < 40; i++) {
@@ -154,13 +152,13 @@ class BadInputTest {
   @Test
   void connectionsBeyondThePerUserCapAreClosedWith4010() {
     try (WsClient a = connect("busy"); WsClient b = connect("busy");
-         WsClient c = WsClient.to(client, node.port()).bearer(Tokens.of("busy", "viewer")).open()) {
+         WsClient c = WsClient.to(node.port()).bearer(Tokens.of("busy", "viewer")).open()) {
       assertEquals(ErrorCode.TOO_MANY_CONNECTIONS, c.await(Frame::hasError).getError().getCode());
       assertEquals(4010, c.awaitClose());
     }
   }
 
   private static WsClient connect(String user) {
-    return WsClient.connect(client, node.port(), Tokens.of(user, "viewer"));
+    return WsClient.connect(node.port(), Tokens.of(user, "viewer"));
   }
 }

@@ -86,7 +86,7 @@ class ConnectionLimitsTest {
   }
 
   private static WsClient fromShop(String user) {
-    WsClient ws = WsClient.to(client, node.port()).origin("https://shop.example").bearer(Tokens.of(user, "customer")).open();
+    WsClient ws = WsClient.to(node.port()).origin("https://shop.example").bearer(Tokens.of(user, "customer")).open();
     ws.await(Frame::hasWelcome);
     return ws;
   }

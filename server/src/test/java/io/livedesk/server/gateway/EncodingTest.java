@@ -6,7 +6,6 @@ import io.livedesk.server.Node;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class EncodingTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static Node node;
 
   @BeforeAll
@@ -28,12 +26,11 @@ class EncodingTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @Test
   void aProtobufClientIsAnsweredInBinaryFrames() {
-    try (WsClient ws = WsClient.to(client, node.port()).protobuf().bearer(Tokens.of("mobile", "customer")).open()) {
+    try (WsClient ws = WsClient.to(node.port()).protobuf().bearer(Tokens.of("mobile", "customer")).open()) {
       assertEquals("protobuf", ws.await(Frame::hasWelcome).getWelcome().getEncoding());
       Frame pong = ws.request(Frame.newBuilder().setPing(Ping.newBuilder().setClientTime(99)));
       assertEquals(99, pong.getPong().getClientTime());
@@ -42,7 +39,7 @@ class EncodingTest {
 
   @Test
   void aJsonClientIsAnsweredInTextFrames() {
-    try (WsClient ws = WsClient.to(client, node.port()).bearer(Tokens.of("browser", "customer")).open()) {
+    try (WsClient ws = WsClient.to(node.port()).bearer(Tokens.of("browser", "customer")).open()) {
       assertEquals("json", ws.await(Frame::hasWelcome).getWelcome().getEncoding());
       assertEquals(5, ws.request(Frame.newBuilder().setPing(Ping.newBuilder().setClientTime(5))).getPong().getClientTime());
     }

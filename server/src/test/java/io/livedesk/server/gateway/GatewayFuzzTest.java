@@ -157,7 +157,7 @@ class GatewayFuzzTest {
     // First use loads classes and compiles code on the event loops; that is not what is measured.
     fuzzOverSockets(-1, WARM_UP_CASES, problems);
     StallWatch watch = new StallWatch();
-    WsClient bystander = WsClient.connect(client, node.port(), Tokens.of("bystander", "viewer"));
+    WsClient bystander = WsClient.connect(node.port(), Tokens.of("bystander", "viewer"));
     watch.monitor.scheduleWithFixedDelay(() -> {
       try {
         if (!bystander.request(Frame.newBuilder().setPing(Ping.newBuilder().setClientTime(1))).hasPong()) {

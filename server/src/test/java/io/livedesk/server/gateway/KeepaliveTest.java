@@ -46,7 +46,7 @@ class KeepaliveTest {
 
   @Test
   void aQuietClientThatAnswersPingsOutlivesTheIdleTimeout() throws Exception {
-    try (WsClient ws = WsClient.connect(client, node.port(), Tokens.of("quiet", "viewer"))) {
+    try (WsClient ws = WsClient.connect(node.port(), Tokens.of("quiet", "viewer"))) {
       // The client sends nothing for twice the idle timeout; only its automatic pongs answer the server.
       Thread.sleep(Duration.ofSeconds(2L * IDLE_TIMEOUT_SECONDS).toMillis());
       assertFalse(ws.isClosed(), "closed although it answered every ping");

@@ -58,7 +58,7 @@ class HealthAndMetricsTest {
   void metricsCountConnectionsAndFramesAsTheyHappen() throws Exception {
     double sessionsBefore = value(get("/metrics").body, "livedesk_connections");
     double opened = value(get("/metrics").body, "livedesk_connections_opened_total");
-    try (WsClient ws = WsClient.connect(client, node.port(), Tokens.of("metered", "viewer"))) {
+    try (WsClient ws = WsClient.connect(node.port(), Tokens.of("metered", "viewer"))) {
       ws.request(io.livedesk.protocol.Frame.newBuilder().setPing(io.livedesk.protocol.Ping.getDefaultInstance()));
       String scrape = get("/metrics").body;
       assertEquals(sessionsBefore + 1, value(scrape, "livedesk_connections"));

@@ -51,7 +51,7 @@ class PrivacyApiTest {
     node = nodes.start(Map.of("privacy.transcriptRetentionDays", 1, "privacy.retentionCheckMs", 200,
         "conversation.inactivityTimeoutMs", 2_000_000_000));
     http = new Http(client);
-    agent = WsClient.connect(client, node.port(), Tokens.of("privacy-agent", "agent"));
+    agent = WsClient.connect(node.port(), Tokens.of("privacy-agent", "agent"));
     Desk.online(agent, 10);
   }
 
@@ -133,7 +133,7 @@ class PrivacyApiTest {
 
     assertEquals(409, refused.status(), refused.body());
     assertEquals(1, conversations(Filters.eq("_id", open)).size());
-    try (WsClient admin = WsClient.connect(client, node.port(), ADMIN)) {
+    try (WsClient admin = WsClient.connect(node.port(), ADMIN)) {
       assertTrue(Desk.close(admin, open).hasConversation(), "an admin may close it");
     }
     assertEquals(200, http.call(node, HttpMethod.DELETE, "/api/admin/customers/open-cust/transcripts", ADMIN, null).status());
@@ -170,7 +170,7 @@ class PrivacyApiTest {
 
   /** A conversation the agent took and answered, with a message from each side. */
   private static String answeredConversation(String customerId, String text) {
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of(customerId, "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of(customerId, "customer"))) {
       Conversation asked = Desk.ask(customer, "human please: " + text);
       Desk.accept(agent, Desk.offer(agent));
       assertTrue(Desk.send(customer, asked.getId(), "c-" + asked.getId(), text).hasAck());
@@ -181,7 +181,7 @@ class PrivacyApiTest {
 
   private static String closedConversation(String customerId) {
     String id = answeredConversation(customerId, "a question");
-    try (WsClient customer = WsClient.connect(client, node.port(), Tokens.of(customerId, "customer"))) {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of(customerId, "customer"))) {
       assertTrue(Desk.close(customer, id).hasConversation());
     }
     return id;

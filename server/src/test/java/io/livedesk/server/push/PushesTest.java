@@ -193,7 +193,7 @@ class PushesTest {
 
   @Test
   void aPriceSensitiveViewerGetsACouponFromTheCartDwellRuleAndAnOrderConvertsIt() {
-    try (WsClient v = WsClient.connect(client, b.port(), Tokens.tagged("bargain", "customer", "price_sensitive"))) {
+    try (WsClient v = WsClient.connect(b.port(), Tokens.tagged("bargain", "customer", "price_sensitive"))) {
       List<Push> pushes = pushesWhileDwelling(v, b, 30);
       assertEquals(1, pushes.size());
       Push push = pushes.get(0);
@@ -289,11 +289,11 @@ class PushesTest {
   // ------------------------------------------------------------------ helpers
 
   static WsClient viewer(Node node, String user, String... tags) {
-    return WsClient.connect(client, node.port(), Tokens.tagged(user, "viewer", tags));
+    return WsClient.connect(node.port(), Tokens.tagged(user, "viewer", tags));
   }
 
   static WsClient customer(Node node, String user) {
-    return WsClient.connect(client, node.port(), Tokens.of(user, "customer"));
+    return WsClient.connect(node.port(), Tokens.of(user, "customer"));
   }
 
   static void join(WsClient c, String room) {

@@ -49,7 +49,7 @@ class RoomArchiveTest {
 
   @Test
   void storedMessagesReplayPageByPageWithoutDeletedOnesWhichStayForReview() throws Exception {
-    try (WsClient host = WsClient.connect(client, node.port(), Tokens.of("arc-host", "moderator"))) {
+    try (WsClient host = WsClient.connect(node.port(), Tokens.of("arc-host", "moderator"))) {
       join(host, "arc");
       List<String> ids = new ArrayList<>();
       for (String text : List.of("one", "two", "three", "four")) {

@@ -90,7 +90,7 @@ class RoomsTest {
   @Test
   void aJsonClientAndAProtobufClientExchangeARoomMessage() {
     try (WsClient json = viewer(a, "enc-json");
-         WsClient proto = WsClient.to(client, b.port()).bearer(Tokens.of("enc-proto", "viewer")).protobuf().open()) {
+         WsClient proto = WsClient.to(b.port()).bearer(Tokens.of("enc-proto", "viewer")).protobuf().open()) {
       proto.await(Frame::hasWelcome);
       join(json, "enc");
       join(proto, "enc");
@@ -170,7 +170,7 @@ class RoomsTest {
   @Test
   void supervisorsSeeTheViewersOfEveryRoomAcrossTheCluster() {
     try (WsClient x = viewer(a, "count-x"); WsClient y = viewer(b, "count-y"); WsClient z = viewer(b, "count-z");
-         WsClient boss = WsClient.connect(client, a.port(), Tokens.of("count-boss", "supervisor"))) {
+         WsClient boss = WsClient.connect(a.port(), Tokens.of("count-boss", "supervisor"))) {
       for (WsClient c : List.of(x, y, z)) {
         join(c, "counted");
       }
@@ -267,7 +267,7 @@ class RoomsTest {
 
   @Test
   void onlyModeratorsModerateAndAnAdminCanGrantARoomModerator() {
-    try (WsClient admin = WsClient.connect(client, a.port(), Tokens.of("grant-admin", "admin"));
+    try (WsClient admin = WsClient.connect(a.port(), Tokens.of("grant-admin", "admin"));
          WsClient v = viewer(a, "grant-viewer"); WsClient other = viewer(b, "grant-other")) {
       join(v, "grant");
       join(other, "grant");
@@ -390,11 +390,11 @@ class RoomsTest {
   // ------------------------------------------------------------------ helpers
 
   static WsClient viewer(Node node, String user) {
-    return WsClient.connect(client, node.port(), Tokens.of(user, "viewer"));
+    return WsClient.connect(node.port(), Tokens.of(user, "viewer"));
   }
 
   static WsClient moderator(Node node, String user) {
-    return WsClient.connect(client, node.port(), Tokens.of(user, "moderator"));
+    return WsClient.connect(node.port(), Tokens.of(user, "moderator"));
   }
 
   static Frame.Builder joinFrame(String room) {

@@ -68,7 +68,7 @@ class SlowConsumerTest {
     await(received, Frame::hasRoomJoined);
     slow.pause();
 
-    try (WsClient host = WsClient.connect(client, node.port(), Tokens.of("flooder", "moderator"))) {
+    try (WsClient host = WsClient.connect(node.port(), Tokens.of("flooder", "moderator"))) {
       host.request(Frame.newBuilder().setJoinRoom(JoinRoom.newBuilder().setRoomId("flood")));
       String text = "x".repeat(4000);
       for (int i = 0; i < MESSAGES; i++) {

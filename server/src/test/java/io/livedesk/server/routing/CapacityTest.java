@@ -11,7 +11,6 @@ import io.livedesk.server.testing.Desk;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CapacityTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static Node node;
   private final List<WsClient> open = new ArrayList<>();
 
@@ -41,7 +39,6 @@ class CapacityTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @org.junit.jupiter.api.AfterEach
@@ -51,7 +48,7 @@ class CapacityTest {
   }
 
   private WsClient connect(String user, String role) {
-    WsClient c = WsClient.connect(client, node.port(), Tokens.of(user, role));
+    WsClient c = WsClient.connect(node.port(), Tokens.of(user, role));
     open.add(c);
     return c;
   }

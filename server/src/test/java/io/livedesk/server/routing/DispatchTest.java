@@ -15,7 +15,6 @@ import io.livedesk.server.testing.Desk;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
-import io.vertx.core.Vertx;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DispatchTest {
 
   private static final TestNodes nodes = new TestNodes();
-  private static final Vertx client = Vertx.vertx();
   private static Node node;
   private final List<WsClient> open = new ArrayList<>();
 
@@ -51,7 +49,6 @@ class DispatchTest {
   @AfterAll
   static void stop() {
     nodes.close();
-    client.close();
   }
 
   @AfterEach
@@ -61,7 +58,7 @@ class DispatchTest {
   }
 
   private WsClient connect(String user, String role) {
-    WsClient c = WsClient.connect(client, node.port(), Tokens.of(user, role));
+    WsClient c = WsClient.connect(node.port(), Tokens.of(user, role));
     open.add(c);
     return c;
   }
@@ -166,7 +163,7 @@ class DispatchTest {
 
   @Test
   void aVipIsOfferedToTheirPreviousAgentOverALessLoadedOne() {
-    WsClient vip = open(WsClient.connect(client, node.port(), Tokens.tagged("pv-vip", "customer", "vip")));
+    WsClient vip = open(WsClient.connect(node.port(), Tokens.tagged("pv-vip", "customer", "vip")));
     WsClient a = connect("pv-agent-a", "agent");
     WsClient b = connect("pv-agent-b", "agent");
     Desk.online(b, 2);

@@ -64,7 +64,7 @@ class FailoverTest {
   }
 
   private WsClient connect(Node node, String user, String role) {
-    WsClient c = WsClient.connect(client, node.port(), Tokens.of(user, role));
+    WsClient c = WsClient.connect(node.port(), Tokens.of(user, role));
     open.add(c);
     return c;
   }

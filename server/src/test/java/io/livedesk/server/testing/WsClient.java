@@ -3,18 +3,19 @@ package io.livedesk.server.testing;
 import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.FrameCodec;
 import io.livedesk.protocol.FrameException;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
@@ -25,95 +26,134 @@ import java.util.function.Predicate;
  * A real WebSocket client for tests. Received frames queue up; {@link #await} blocks the test
  * thread until a matching frame arrives or the timeout passes, so tests wait on events, never on
  * sleeps.
+ *
+ * <p>It is the JDK's WebSocket client, not Vert.x's: its listener is given before the handshake
+ * and it reads only on demand, so nothing the server sends with or right after the handshake
+ * answer can be missed. The Vert.x client installs its handlers after the handshake, in a step
+ * that can run after the server's next frames were read: a Welcome was then dropped, and a
+ * server that refuses and closes at once made the connect itself fail ("WebSocket is closed").
  */
 public final class WsClient implements AutoCloseable {
 
   public static final Duration TIMEOUT = Duration.ofSeconds(10);
+  /** One JDK client (one selector thread) for every test socket. */
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
-  private final WebSocketClient owner;
-  private final ClientWebSocket socket;
   private final boolean binary;
   private final BlockingDeque<Frame> frames = new LinkedBlockingDeque<>();
   private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
   private final AtomicLong ids = new AtomicLong();
   /** Frames the server sent that did not decode: a test that waits in vain says so. */
   private final List<String> undecodable = new CopyOnWriteArrayList<>();
+  private WebSocket socket;
 
-  /** Handlers go on before the socket connects: a frame sent with the handshake's answer is never missed. */
-  private WsClient(WebSocketClient owner, ClientWebSocket socket, boolean binary) {
-    this.owner = owner;
-    this.socket = socket;
+  private WsClient(boolean binary) {
     this.binary = binary;
-    socket.textMessageHandler(text -> {
-      try {
-        frames.add(FrameCodec.fromJson(text));
-      } catch (FrameException e) {
-        undecodable.add(e.getMessage() + ": " + text);
-      }
-    });
-    socket.binaryMessageHandler(bytes -> {
-      try {
-        frames.add(FrameCodec.fromBinary(bytes.getBytes()));
-      } catch (FrameException e) {
-        undecodable.add(e.getMessage() + ": " + bytes.length() + " bytes");
-      }
-    });
-    socket.closeHandler(v -> closeCode.complete(socket.closeStatusCode() == null ? 1006 : (int) socket.closeStatusCode()));
   }
 
-  public static Builder to(Vertx vertx, int port) {
-    return new Builder(vertx, port);
+  public static Builder to(int port) {
+    return new Builder(port);
   }
 
   /** Connects with the token in the Authorization header and waits for Welcome. */
-  public static WsClient connect(Vertx vertx, int port, String token) {
-    WsClient c = to(vertx, port).bearer(token).open();
+  public static WsClient connect(int port, String token) {
+    WsClient c = to(port).bearer(token).open();
     c.await(Frame::hasWelcome);
     return c;
   }
 
   public static final class Builder {
-    private final Vertx vertx;
-    private final WebSocketConnectOptions options = new WebSocketConnectOptions();
+    private final int port;
+    private final WebSocket.Builder options = HTTP.newWebSocketBuilder().connectTimeout(TIMEOUT);
+    private String path = "/ws";
     private boolean binary;
 
-    Builder(Vertx vertx, int port) {
-      this.vertx = vertx;
-      options.setHost("127.0.0.1").setPort(port).setURI("/ws");
+    Builder(int port) {
+      this.port = port;
     }
 
     public Builder bearer(String token) {
-      options.addHeader("Authorization", "Bearer " + token);
+      options.header("Authorization", "Bearer " + token);
       return this;
     }
 
     public Builder origin(String origin) {
-      options.addHeader("Origin", origin);
+      options.header("Origin", origin);
       return this;
     }
 
     public Builder uri(String uri) {
-      options.setURI(uri);
+      path = uri;
       return this;
     }
 
     public Builder protobuf() {
       binary = true;
-      options.addSubProtocol("livedesk.protobuf");
+      options.subprotocols("livedesk.protobuf");
       return this;
     }
 
     public WsClient open() {
-      // The client object must stay referenced: Vert.x closes unreachable clients and their sockets.
-      WebSocketClient owner = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-      WsClient client = new WsClient(owner, owner.webSocket(), binary);
+      WsClient client = new WsClient(binary);
       try {
-        client.socket.connect(options).await(10, TimeUnit.SECONDS);
+        client.socket = options.buildAsync(URI.create("ws://127.0.0.1:" + port + path), client.new Listener())
+            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       } catch (Exception e) {
-        owner.close();
         throw new IllegalStateException("cannot connect", e);
       }
       return client;
+    }
+  }
+
+  /** Collects whole messages (the JDK hands them over in parts) and the close code. */
+  private final class Listener implements WebSocket.Listener {
+    private final StringBuilder text = new StringBuilder();
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+    @Override
+    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      text.append(data);
+      if (last) {
+        String message = text.toString();
+        text.setLength(0);
+        try {
+          frames.add(FrameCodec.fromJson(message));
+        } catch (FrameException e) {
+          undecodable.add(e.getMessage() + ": " + message);
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onBinary(WebSocket ws, ByteBuffer data, boolean last) {
+      byte[] part = new byte[data.remaining()];
+      data.get(part);
+      bytes.writeBytes(part);
+      if (last) {
+        byte[] message = bytes.toByteArray();
+        bytes.reset();
+        try {
+          frames.add(FrameCodec.fromBinary(message));
+        } catch (FrameException e) {
+          undecodable.add(e.getMessage() + ": " + message.length + " bytes");
+        }
+      }
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+      // The JDK reports a close frame without a code as 1005; the server always sends one.
+      closeCode.complete(statusCode);
+      return null;
+    }
+
+    @Override
+    public void onError(WebSocket ws, Throwable error) {
+      closeCode.complete(1006); // the connection ended without a close frame
     }
   }
 
@@ -121,9 +161,9 @@ public final class WsClient implements AutoCloseable {
   public String send(Frame frame) {
     Frame f = frame.getId().isEmpty() ? frame.toBuilder().setId("c" + ids.incrementAndGet()).build() : frame;
     if (binary) {
-      socket.writeBinaryMessage(Buffer.buffer(f.toByteArray()));
+      sendBinary(f.toByteArray());
     } else {
-      socket.writeTextMessage(FrameCodec.toJson(f));
+      sendText(FrameCodec.toJson(f));
     }
     return f.getId();
   }
@@ -133,17 +173,28 @@ public final class WsClient implements AutoCloseable {
   }
 
   public void sendText(String text) {
-    socket.writeTextMessage(text);
-  }
-
-  /** A text frame with exactly these bytes, valid UTF-8 or not. */
-  public void sendRawText(byte[] bytes) {
-    // The public API only builds text frames from Strings, which are always valid UTF-8.
-    socket.writeFrame(new io.vertx.core.http.impl.websocket.WebSocketFrameImpl(io.vertx.core.http.WebSocketFrameType.TEXT, bytes, true));
+    write(() -> socket.sendText(text, true));
   }
 
   public void sendBinary(byte[] bytes) {
-    socket.writeBinaryMessage(Buffer.buffer(bytes));
+    write(() -> socket.sendBinary(ByteBuffer.wrap(bytes), true));
+  }
+
+  /**
+   * One message at a time, as the JDK client requires. A write the server no longer reads (it
+   * closed the connection) is not the test's failure: the close code tells what happened.
+   */
+  private synchronized void write(java.util.function.Supplier<CompletableFuture<WebSocket>> send) {
+    if (closeCode.isDone()) {
+      return;
+    }
+    try {
+      send.get().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      if (!closeCode.isDone() && !socket.isOutputClosed()) {
+        throw new IllegalStateException("cannot send", e);
+      }
+    }
   }
 
   /** The next frame that matches, skipping (and dropping) others. */
@@ -226,11 +277,17 @@ public final class WsClient implements AutoCloseable {
     return closeCode.isDone();
   }
 
+  /** Closes as a client does (a close frame, the server's answer), dropping the connection if none comes. */
   @Override
   public void close() {
     if (!closeCode.isDone()) {
-      socket.close();
+      try {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        closeCode.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        // the server did not answer the close: dropped below
+      }
     }
-    owner.close();
+    socket.abort();
   }
 }

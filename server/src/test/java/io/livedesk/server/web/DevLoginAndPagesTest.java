@@ -49,7 +49,7 @@ class DevLoginAndPagesTest {
         .put("roles", new JsonArray().add("agent").add("supervisor")).put("tags", new JsonArray().add("vip")).encode());
     assertEquals(200, r.status, r.body);
     String token = new JsonObject(r.body).getString("token");
-    try (WsClient ws = WsClient.to(client, devNode.port()).bearer(token).open()) {
+    try (WsClient ws = WsClient.to(devNode.port()).bearer(token).open()) {
       Frame welcome = ws.await(Frame::hasWelcome);
       assertEquals("dana", welcome.getWelcome().getUserId());
       assertEquals(Set.of("agent", "supervisor"), Set.copyOf(welcome.getWelcome().getRolesList()));
@@ -61,7 +61,7 @@ class DevLoginAndPagesTest {
   void devTokenLivesAsLongAsAsked() throws Exception {
     long before = System.currentTimeMillis();
     Response r = post(devNode, new JsonObject().put("sub", "short").put("ttlSeconds", 60).encode());
-    try (WsClient ws = WsClient.to(client, devNode.port()).bearer(new JsonObject(r.body).getString("token")).open()) {
+    try (WsClient ws = WsClient.to(devNode.port()).bearer(new JsonObject(r.body).getString("token")).open()) {
       long expiresAt = ws.await(Frame::hasWelcome).getWelcome().getTokenExpiresAt();
       assertTrue(expiresAt <= before + 61_000 && expiresAt >= before + 58_000, "expires at " + expiresAt);
     }

@@ -1,0 +1,91 @@
+package io.livedesk.server.testing;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A WebSocket spoken byte by byte over a plain socket, for frames no client library will send
+ * (a text frame that is not UTF-8). Blocking; every read is bounded by {@link WsClient#TIMEOUT}.
+ */
+public final class RawWebSocket implements AutoCloseable {
+
+  public static final int TEXT = 0x1;
+  private static final int CLOSE = 0x8;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  /** Completes the upgrade with the token in the Authorization header. */
+  public static RawWebSocket open(int port, String token) throws IOException {
+    Socket socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
+    RawWebSocket ws = new RawWebSocket(socket);
+    ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    String head = ws.readHead();
+    if (!head.startsWith("HTTP/1.1 101")) {
+      socket.close();
+      throw new IOException("not upgraded: " + head);
+    }
+    return ws;
+  }
+
+  private String readHead() throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      head.append((char) in.readUnsignedByte());
+    }
+    return head.toString();
+  }
+
+  /** One final frame with this opcode and payload, masked as a client must. */
+  public void send(int opcode, byte[] payload) throws IOException {
+    if (payload.length > 125) {
+      throw new IllegalArgumentException("short frames only");
+    }
+    byte[] mask = new byte[4];
+    ThreadLocalRandom.current().nextBytes(mask);
+    out.write(0x80 | opcode);
+    out.write(0x80 | payload.length);
+    out.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      out.write(payload[i] ^ mask[i % 4]);
+    }
+    out.flush();
+  }
+
+  /** Skips the server's frames until its close frame; returns that frame's code. */
+  public int awaitClose() throws IOException {
+    while (true) {
+      int opcode = in.readUnsignedByte() & 0x0f;
+      long length = in.readUnsignedByte() & 0x7f; // server frames are not masked
+      if (length == 126) {
+        length = in.readUnsignedShort();
+      } else if (length == 127) {
+        length = in.readLong();
+      }
+      byte[] payload = new byte[(int) length];
+      in.readFully(payload);
+      if (opcode == CLOSE) {
+        return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
