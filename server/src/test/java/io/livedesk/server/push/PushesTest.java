@@ -20,6 +20,7 @@ import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -242,19 +243,19 @@ class PushesTest {
       Node node = i % 2 == 0 ? a : b;
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
           .setURI("/ws").addHeader("Authorization", "Bearer " + Tokens.of(user, "customer"));
-      connecting.add(sockets.connect(options).onSuccess(ws -> {
-        open.add(ws);
-        ws.textMessageHandler(text -> {
-          Frame f = decode(text);
-          if (f.hasWelcome()) {
-            // Both claims at once: the same user racing against themselves as well as the crowd.
-            ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("1").build()));
-            ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("2").build()));
-          } else if (f.hasClaimResult()) {
-            results.computeIfAbsent(user, u -> new CopyOnWriteArrayList<>()).add(f.getClaimResult());
-          }
-        });
-      }));
+      // The handler goes on before connecting, so the Welcome cannot pass before it.
+      ClientWebSocket ws = sockets.webSocket();
+      ws.textMessageHandler(text -> {
+        Frame f = decode(text);
+        if (f.hasWelcome()) {
+          // Both claims at once: the same user racing against themselves as well as the crowd.
+          ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("1").build()));
+          ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("2").build()));
+        } else if (f.hasClaimResult()) {
+          results.computeIfAbsent(user, u -> new CopyOnWriteArrayList<>()).add(f.getClaimResult());
+        }
+      });
+      connecting.add(ws.connect(options).onSuccess(open::add));
     }
     try {
       Future.all(connecting).await(60, TimeUnit.SECONDS);

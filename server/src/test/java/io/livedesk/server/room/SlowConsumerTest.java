@@ -13,7 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -60,9 +60,11 @@ class SlowConsumerTest {
     // A small receive buffer, and a socket that stops reading: the server's queue to it fills up.
     WebSocketClient sockets = client.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(4096)
         .setMaxFrameSize(1 << 22).setMaxMessageSize(1 << 24));
-    WebSocket slow = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port()).setURI("/ws")
-        .addHeader("Authorization", "Bearer " + Tokens.of("slowpoke", "viewer"))).await(10, TimeUnit.SECONDS);
+    // The handler goes on before connecting, so the Welcome cannot pass before it.
+    ClientWebSocket slow = sockets.webSocket();
     slow.textMessageHandler(text -> received.add(decode(text)));
+    slow.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port()).setURI("/ws")
+        .addHeader("Authorization", "Bearer " + Tokens.of("slowpoke", "viewer"))).await(10, TimeUnit.SECONDS);
     await(received, Frame::hasWelcome);
     slow.writeTextMessage(FrameCodec.toJson(Frame.newBuilder().setId("j").setJoinRoom(JoinRoom.newBuilder().setRoomId("flood")).build()));
     await(received, Frame::hasRoomJoined);
