@@ -16,7 +16,7 @@ import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -375,7 +375,7 @@ class GatewayFuzzTest {
   private static final class FuzzSocket implements AutoCloseable {
 
     private final WebSocketClient owner;
-    private final WebSocket ws;
+    private final ClientWebSocket ws;
     private final boolean protobuf;
     private final Queue<String> problems;
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
@@ -386,7 +386,7 @@ class GatewayFuzzTest {
     /** The last cases sent, for the failure message. */
     final java.util.Deque<String> recent = new java.util.ArrayDeque<>();
 
-    private FuzzSocket(WebSocketClient owner, WebSocket ws, boolean protobuf, Queue<String> problems) {
+    private FuzzSocket(WebSocketClient owner, ClientWebSocket ws, boolean protobuf, Queue<String> problems) {
       this.owner = owner;
       this.ws = ws;
       this.protobuf = protobuf;
@@ -422,8 +422,9 @@ class GatewayFuzzTest {
       }
       WebSocketClient owner = client.createWebSocketClient(new WebSocketClientOptions()
           .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-      FuzzSocket socket = owner.connect(options).map(ws -> new FuzzSocket(owner, ws, protobuf, problems))
-          .await(10, TimeUnit.SECONDS);
+      // The handlers go on before connecting, so no frame can pass before them.
+      FuzzSocket socket = new FuzzSocket(owner, owner.webSocket(), protobuf, problems);
+      socket.ws.connect(options).await(10, TimeUnit.SECONDS);
       socket.authenticated = token != null;
       return socket;
     }
