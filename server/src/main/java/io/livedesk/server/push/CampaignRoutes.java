@@ -65,7 +65,9 @@ final class CampaignRoutes implements HttpRoutes {
     }
     campaigns.insert(c)
         .compose(saved -> saved.at() <= System.currentTimeMillis()
-            ? send.apply(saved).map(sent -> saved.withState(sent ? Campaign.State.SENT : saved.state()))
+            // Not sent here (cancelled meanwhile, or a scheduler round got it): answer what it is now.
+            ? send.apply(saved).compose(sent -> sent ? Future.succeededFuture(saved.withState(Campaign.State.SENT))
+                : campaigns.get(saved.id()))
             : Future.succeededFuture(saved))
         .onSuccess(saved -> ctx.response().setStatusCode(201).putHeader("Location", PATH + "/" + saved.id())
             .putHeader("Content-Type", "application/json").end(saved.toJson().encode()))

@@ -30,8 +30,17 @@ final class CampaignStore {
     this.campaigns = store.collection(COLLECTION);
   }
 
+  /**
+   * A campaign due at once is sent by the node that created it, right after this insert; the
+   * scheduler leaves it alone for this long and then takes it over, in case that node died in
+   * between. Without the wait, a scheduler round between the insert and the send took it, and
+   * the creating request answered "scheduled" for a campaign already going out.
+   */
+  static final long ORPHAN_AFTER_MS = 10_000;
+
   Future<Campaign> insert(Campaign c) {
-    return store.first(campaigns.insertOne(c.toDocument())).map(c);
+    long sweepAt = c.at() > c.createdAt() ? c.at() : c.createdAt() + ORPHAN_AFTER_MS;
+    return store.first(campaigns.insertOne(c.toDocument().append("sweepAt", sweepAt))).map(c);
   }
 
   /** Creates or replaces a campaign the server owns (the behaviour rules' own campaigns). */
@@ -66,9 +75,12 @@ final class CampaignStore {
         .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
   }
 
+  /** Scheduled campaigns the scheduler should send now (see {@link #ORPHAN_AFTER_MS}). */
   Future<List<Campaign>> due(long now) {
     return store.all(campaigns.find(Filters.and(Filters.eq("state", Campaign.State.SCHEDULED.name()),
-            Filters.lte("at", now))).limit(20))
+            Filters.or(Filters.lte("sweepAt", now),
+                // stored before sweepAt existed
+                Filters.and(Filters.exists("sweepAt", false), Filters.lte("at", now))))).limit(20))
         .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
   }
 
