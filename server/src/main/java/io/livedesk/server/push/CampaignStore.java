@@ -8,6 +8,7 @@ import com.mongodb.reactivestreams.client.MongoCollection;
 import io.livedesk.server.store.Store;
 import io.vertx.core.Future;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,11 @@ final class CampaignStore {
   }
 
   /**
-   * A campaign due at once is sent by the node that created it, right after this insert; the
-   * scheduler leaves it alone for this long and then takes it over, in case that node died in
-   * between. Without the wait, a scheduler round between the insert and the send took it, and
-   * the creating request answered "scheduled" for a campaign already going out.
+   * How long a campaign is left to the node that should be sending it before the scheduler takes
+   * it over, in case that node died: a campaign due at once is sent by the node that created it,
+   * right after the insert, and a campaign being sent should be sent within this time. (Without
+   * the wait, a scheduler round between the insert and the send took a campaign for now, and the
+   * creating request answered "scheduled" for a campaign already going out.)
    */
   static final long ORPHAN_AFTER_MS = 10_000;
 
@@ -75,13 +77,32 @@ final class CampaignStore {
         .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
   }
 
-  /** Scheduled campaigns the scheduler should send now (see {@link #ORPHAN_AFTER_MS}). */
+  /**
+   * Campaigns the scheduler should send now: scheduled ones that are due, and ones whose sending
+   * node did not finish in time (see {@link #ORPHAN_AFTER_MS}).
+   */
   Future<List<Campaign>> due(long now) {
-    return store.all(campaigns.find(Filters.and(Filters.eq("state", Campaign.State.SCHEDULED.name()),
-            Filters.or(Filters.lte("sweepAt", now),
-                // stored before sweepAt existed
-                Filters.and(Filters.exists("sweepAt", false), Filters.lte("at", now))))).limit(20))
+    Bson unsent = Filters.and(Filters.in("state", Campaign.State.SCHEDULED.name(), Campaign.State.SENDING.name()),
+        Filters.lte("sweepAt", now));
+    Bson storedBeforeSweepAt = Filters.and(Filters.eq("state", Campaign.State.SCHEDULED.name()),
+        Filters.exists("sweepAt", false), Filters.lte("at", now));
+    return store.all(campaigns.find(Filters.or(unsent, storedBeforeSweepAt)).limit(20))
         .map(docs -> docs.stream().map(Campaign::fromDocument).toList());
+  }
+
+  /**
+   * Makes the campaign this node's to send: a scheduled one, or one whose sending node did not
+   * finish in time. False when it is not (sent, cancelled, or another node is sending it).
+   */
+  Future<Boolean> startSending(String id, long now) {
+    Bson mine = Filters.or(Filters.eq("state", Campaign.State.SCHEDULED.name()),
+        Filters.and(Filters.eq("state", Campaign.State.SENDING.name()), Filters.lte("sweepAt", now)));
+    return store.first(campaigns.updateOne(Filters.and(Filters.eq("_id", id), mine),
+            Updates.combine(Updates.set("state", Campaign.State.SENDING.name()), Updates.set("sweepAt", now + ORPHAN_AFTER_MS))))
+        .map(r -> {
+          evict(id);
+          return r.getModifiedCount() == 1;
+        });
   }
 
   /** Moves the campaign from one state to another; false when another node (or a cancel) got there first. */

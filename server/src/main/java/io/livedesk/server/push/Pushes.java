@@ -80,11 +80,13 @@ public final class Pushes {
   }
 
   /**
-   * Sends a campaign if it is still scheduled: only the node whose update moves it to sending
-   * does, so a campaign goes out once however many nodes look. A coupon drop slows its rooms down.
+   * Sends a campaign if it is still scheduled (or its sender died): only the node whose update
+   * moves it to sending does, so a campaign goes out once however many nodes look; one sent
+   * again after its sender died reaches no one twice on a node ({@link FrequencyCap}). A coupon
+   * drop slows its rooms down.
    */
   Future<Boolean> send(Campaign c) {
-    return campaigns.move(c.id(), Campaign.State.SCHEDULED, Campaign.State.SENDING).compose(won -> {
+    return campaigns.startSending(c.id(), System.currentTimeMillis()).compose(won -> {
       if (!won) {
         return Future.succeededFuture(false);
       }

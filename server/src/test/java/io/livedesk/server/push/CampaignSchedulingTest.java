@@ -55,6 +55,34 @@ class CampaignSchedulingTest {
     assertTrue(dueIds(at).contains(c.id()));
   }
 
+  @Test
+  void aCampaignIsSentByOneNodeAndTakenOverOnlyIfThatNodeDoesNotFinishInTime() throws Exception {
+    long now = System.currentTimeMillis();
+    Campaign c = insert("sending-" + now, new JsonObject(), now);
+    assertTrue(campaigns.startSending(c.id(), now).await(10, TimeUnit.SECONDS), "the creating node sends it");
+    assertFalse(campaigns.startSending(c.id(), now + 1).await(10, TimeUnit.SECONDS), "no second node meanwhile");
+    assertFalse(dueIds(now + CampaignStore.ORPHAN_AFTER_MS - 1).contains(c.id()));
+    long orphaned = now + CampaignStore.ORPHAN_AFTER_MS;
+    assertTrue(dueIds(orphaned).contains(c.id()), "left sending by a node that died: the scheduler sees it");
+    assertTrue(campaigns.startSending(c.id(), orphaned).await(10, TimeUnit.SECONDS), "and one node takes it over");
+    assertFalse(campaigns.startSending(c.id(), orphaned).await(10, TimeUnit.SECONDS), "only one");
+  }
+
+  @Test
+  void aSentOrCancelledCampaignIsNeverSentAgain() throws Exception {
+    long now = System.currentTimeMillis();
+    Campaign sent = insert("sent-" + now, new JsonObject(), now);
+    campaigns.startSending(sent.id(), now).await(10, TimeUnit.SECONDS);
+    campaigns.move(sent.id(), Campaign.State.SENDING, Campaign.State.SENT).await(10, TimeUnit.SECONDS);
+    Campaign cancelled = insert("cancelled-" + now, new JsonObject(), now);
+    campaigns.cancel(cancelled.id()).await(10, TimeUnit.SECONDS);
+    long muchLater = now + 100 * CampaignStore.ORPHAN_AFTER_MS;
+    for (Campaign c : List.of(sent, cancelled)) {
+      assertFalse(dueIds(muchLater).contains(c.id()));
+      assertFalse(campaigns.startSending(c.id(), muchLater).await(10, TimeUnit.SECONDS));
+    }
+  }
+
   private static Campaign insert(String id, JsonObject body, long now) throws Exception {
     body.put("prompt", new JsonObject().put("text", new JsonObject().put("en", "hello")));
     return campaigns.insert(Campaign.parse(id, body, "admin", now)).await(10, TimeUnit.SECONDS);
