@@ -64,14 +64,21 @@ final class CampaignRoutes implements HttpRoutes {
       return;
     }
     campaigns.insert(c)
-        .compose(saved -> saved.at() <= System.currentTimeMillis()
-            // Not sent here (cancelled meanwhile, or a scheduler round got it): answer what it is now.
-            ? send.apply(saved).compose(sent -> sent ? Future.succeededFuture(saved.withState(Campaign.State.SENT))
-                : campaigns.get(saved.id()))
-            : Future.succeededFuture(saved))
+        .compose(saved -> saved.at() <= System.currentTimeMillis() ? sendNow(saved) : Future.succeededFuture(saved))
         .onSuccess(saved -> ctx.response().setStatusCode(201).putHeader("Location", PATH + "/" + saved.id())
             .putHeader("Content-Type", "application/json").end(saved.toJson().encode()))
         .onFailure(e -> error(ctx, 503, "the campaign could not be stored; try again"));
+  }
+
+  /**
+   * Sends a stored campaign that is due and answers its state. Not sent here (cancelled meanwhile,
+   * or already taken): its state now. The send failed: it is stored, so the scheduler sends it
+   * later; answering 503 would make the admin create it twice.
+   */
+  private Future<Campaign> sendNow(Campaign saved) {
+    return send.apply(saved)
+        .compose(sent -> sent ? Future.succeededFuture(saved.withState(Campaign.State.SENT)) : campaigns.get(saved.id()))
+        .recover(e -> Future.succeededFuture(saved));
   }
 
   private void list(RoutingContext ctx) {
