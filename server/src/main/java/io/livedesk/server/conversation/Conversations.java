@@ -32,13 +32,13 @@ import java.util.List;
 
 /**
  * The durable record of conversations and their messages in MongoDB, and delivery of their
- * changes to every session of every participant. Sequence numbers come from an atomic
- * increment on the conversation document, so they are safe whichever node writes.
+ * changes to every session of every participant. A message's sequence number is taken by
+ * its insert (unique per conversation), so it is safe whichever node writes, and has no holes.
  */
 public final class Conversations {
 
-  /** Fresh sequence numbers tried for one message before the sender is told to retry. */
-  private static final int SEQ_ATTEMPTS = 3;
+  /** Sequence numbers tried for one message before the sender is told to retry. */
+  private static final int SEQ_ATTEMPTS = 5;
 
   /** Collection names, shared with privacy (export, erasure, retention): a conversation's customer is its {@code customerId}, a message's conversation its {@code conversationId}. */
   public static final String CONVERSATIONS = "conversations";
@@ -133,44 +133,49 @@ public final class Conversations {
   }
 
   /**
-   * Stores a message once per client message id: the sequence number is taken atomically from
-   * the conversation, and a resend answers the message stored the first time.
+   * Stores a message once per client message id. Its seq is taken by the insert itself (a
+   * message's _id is its conversation and seq): the first seq above the conversation's
+   * {@code lastSeq} that no message holds. So a write that fails half-way leaves no hole, as an
+   * increment taken before a failed insert did: a seq exists exactly when its message does.
+   * {@code lastSeq} then rises to it. {@code conversation} is the document as the caller last
+   * read it; a message stored since then costs one more attempt.
    */
-  public Future<Stored> append(String conversationId, String senderId, String senderName, SenderRole role, String text,
+  public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
                                String clientMsgId) {
-    return append(conversationId, senderId, senderName, role, text, clientMsgId, SEQ_ATTEMPTS);
+    String conversationId = conversation.getString("_id");
+    return existing(conversationId, clientMsgId).compose(found -> found != null
+        ? Future.succeededFuture(new Stored(found, true))
+        : insertAt((int) number(conversation, "lastSeq") + 1, ConversationMessage.newBuilder().setConversationId(conversationId)
+            .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
+            .setClientMsgId(clientMsgId).setAt(System.currentTimeMillis()).build(), SEQ_ATTEMPTS));
   }
 
-  private Future<Stored> append(String conversationId, String senderId, String senderName, SenderRole role, String text,
-                                String clientMsgId, int attempts) {
-    return existing(conversationId, clientMsgId).compose(found -> {
-      if (found != null) {
-        return Future.succeededFuture(new Stored(found, true));
-      }
-      long now = System.currentTimeMillis();
-      // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for them.
-      return writes.write(store, () -> conversations.findOneAndUpdate(Filters.eq("_id", conversationId),
-              Updates.combine(Updates.inc("lastSeq", 1), Updates.set("lastActivityAt", now)),
-              new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)))
-          .compose(conv -> {
-            if (conv == null) {
-              return Future.failedFuture(new IllegalStateException("no conversation " + conversationId));
-            }
-            ConversationMessage m = ConversationMessage.newBuilder().setConversationId(conversationId)
-                .setSeq(conv.getInteger("lastSeq")).setSenderId(senderId).setSenderName(senderName).setSenderRole(role)
-                .setText(text).setClientMsgId(clientMsgId).setAt(now).build();
-            return writes.write(store, () -> messages.insertOne(toDocument(m))).map(r -> new Stored(m, false))
-                .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(conversationId, clientMsgId).compose(f -> {
-                  if (f != null) {
-                    return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race
-                  }
-                  // The duplicate was the seq (a store that answered two increments alike): take a fresh one.
-                  return attempts > 1
-                      ? append(conversationId, senderId, senderName, role, text, clientMsgId, attempts - 1)
-                      : Future.failedFuture(new StoreUnavailableException("no free sequence number; retry"));
-                }));
-          });
-    });
+  private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, int attempts) {
+    ConversationMessage m = unnumbered.toBuilder().setSeq(seq).build();
+    // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for the insert.
+    return writes.write(store, () -> messages.insertOne(toDocument(m)))
+        .compose(inserted -> raiseLastSeq(m.getConversationId(), seq, m.getAt())
+            // stored is stored: a lastSeq left behind is raised by the next message
+            .<Stored>map(conv -> new Stored(m, false)).otherwise(new Stored(m, false)))
+        .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getClientMsgId()).compose(f -> {
+          if (f != null) {
+            return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race
+          }
+          if (attempts <= 1) {
+            return Future.failedFuture(new StoreUnavailableException("no free sequence number; retry"));
+          }
+          // Another message holds this seq: lastSeq rises to it at least, and the next free one is tried.
+          return raiseLastSeq(m.getConversationId(), seq, m.getAt()).compose(conv -> conv == null
+              ? Future.failedFuture(new IllegalStateException("no conversation " + m.getConversationId()))
+              : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, attempts - 1));
+        }));
+  }
+
+  /** Raises the conversation's lastSeq to {@code seq} if it is below; answers the conversation after. */
+  private Future<Document> raiseLastSeq(String conversationId, int seq, long at) {
+    return writes.write(store, () -> conversations.findOneAndUpdate(Filters.eq("_id", conversationId),
+        Updates.combine(Updates.max("lastSeq", seq), Updates.set("lastActivityAt", at)),
+        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
   }
 
   private Future<ConversationMessage> existing(String conversationId, String clientMsgId) {

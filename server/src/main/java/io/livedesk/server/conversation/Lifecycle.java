@@ -136,7 +136,8 @@ public final class Lifecycle implements RoutingEvents {
           return d;
         }))
         .compose(d -> post(d, customer.userId(), customer.name(), SenderRole.CUSTOMER, text, clientMsgId))
-        .compose(stored -> botTurn(doc, verdict)
+        // the bot's answer follows the question: its seq is the next
+        .compose(stored -> botTurn(doc.append("lastSeq", stored.message().getSeq()), verdict)
             .compose(v -> conversations.get(id))
             .map(now2 -> new Asked(now2, stored.message())));
   }
@@ -213,7 +214,7 @@ public final class Lifecycle implements RoutingEvents {
 
   private Future<Stored> post(Document doc, String senderId, String senderName, SenderRole role, String text,
                               String clientMsgId) {
-    return conversations.append(doc.getString("_id"), senderId, senderName, role, masking.mask(text), clientMsgId)
+    return conversations.append(doc, senderId, senderName, role, masking.mask(text), clientMsgId)
         .recover(e -> e instanceof StoreUnavailableException
             ? fail(ErrorCode.STORE_UNAVAILABLE, e.getMessage()) : Future.failedFuture(e))
         .onSuccess(stored -> {

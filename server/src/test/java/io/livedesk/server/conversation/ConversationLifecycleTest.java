@@ -99,6 +99,22 @@ class ConversationLifecycleTest {
   }
 
   @Test
+  void aMessageStoredWhileLastSeqFellBehindIsNumberedNextWithoutAHole() throws Exception {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-behind", "customer"))) {
+      Conversation asked = Desk.ask(customer, "is shipping free?");
+      Desk.send(customer, asked.getId(), "behind-1", "hello?");
+      int last = Desk.send(customer, asked.getId(), "behind-2", "still there?").getAck().getSeq();
+      // What a store failing right after a message's insert leaves behind: lastSeq not raised to it.
+      node.store().first(node.store().collection(Conversations.CONVERSATIONS).updateOne(
+              new org.bson.Document("_id", asked.getId()), new org.bson.Document("$set", new org.bson.Document("lastSeq", last - 2))))
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+      Frame ack = Desk.send(customer, asked.getId(), "behind-3", "anyone?");
+      assertEquals(last + 1, ack.getAck().getSeq(), ack::toString);
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
+  @Test
   void theSameClientMessageIdTwiceIsStoredOnceAndAckedTwiceWithTheSameSeq() {
     try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-dup", "customer"))) {
       Conversation asked = Desk.ask(customer, "is shipping free?");

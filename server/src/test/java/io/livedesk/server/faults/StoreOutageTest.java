@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -192,6 +193,9 @@ class StoreOutageTest {
       for (Chatter.Sent s : c.acked.values()) {
         assertEquals(s.seq(), stored.get(s.clientMsgId()), () -> "acknowledged " + s + " but the store has " + stored.get(s.clientMsgId()));
       }
+      // A refused write took no seq: a client waiting for a skipped one would wait forever.
+      List<Integer> seqs = stored.values().stream().sorted().toList();
+      assertEquals(IntStream.rangeClosed(1, seqs.size()).boxed().toList(), seqs, c.userId + ": no seq skipped");
     }
   }
 
