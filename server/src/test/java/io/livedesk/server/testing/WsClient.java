@@ -20,6 +20,7 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * A real WebSocket client for tests. Received frames queue up; {@link #await} blocks the test
@@ -183,7 +184,7 @@ public final class WsClient implements AutoCloseable {
    * One message at a time, as the JDK client requires. A write the server no longer reads (it
    * closed the connection) is not the test's failure: the close code tells what happened.
    */
-  private synchronized void write(java.util.function.Supplier<CompletableFuture<WebSocket>> send) {
+  private synchronized void write(Supplier<CompletableFuture<WebSocket>> send) {
     if (closeCode.isDone()) {
       return;
     }
