@@ -38,7 +38,9 @@ start_node() {
   log "$name is pid $NODE_PID"
 }
 
-stop_pid() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+# Only a real child's pid: `kill 0` would signal the whole process group, the calling script
+# included (a phase run in $(...) sets its pids in the subshell, so a trap sees them unset: 0).
+stop_pid() { [[ "${1:-0}" =~ ^[1-9][0-9]*$ ]] || return 0; kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # Live heap after a full GC, in bytes: the class histogram forces the full GC and sums live objects.
 live_heap_bytes() { jcmd "$1" GC.class_histogram 2>/dev/null | awk '/^Total/ {print $3}'; }

@@ -140,7 +140,7 @@ public final class Node {
         // Creating the Mongo client and wiring the concerns touch sockets and Hazelcast proxies: off the event loop.
         .compose(vertx -> vertx.executeBlocking(() -> {
           Node node = new Node(config, mongoUri, vertx, clusterManager, embedded,
-              new Store(vertx, mongoUri, storeConfig.database(), storeConfig.readTimeoutMs()), classifier, knowledge);
+              new Store(vertx, mongoUri, storeConfig.database(), storeConfig.readTimeoutMs(), storeConfig.writeConcern()), classifier, knowledge);
           return node.deploy(http, gateway, auth, verifier).map(node);
         }).compose(started -> started));
   }

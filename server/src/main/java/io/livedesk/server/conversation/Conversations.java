@@ -1,6 +1,7 @@
 package io.livedesk.server.conversation;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoCommandException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
@@ -68,7 +69,9 @@ public final class Conversations {
   /** One index per query the product makes; the unique ones make resends and seq clashes impossible. */
   public Future<Void> createIndexes() {
     return Future.all(List.of(
-        store.first(messages.createIndex(Indexes.ascending("conversationId", "clientMsgId"), new IndexOptions().unique(true))),
+        // A client message id is unique per sender (PROTOCOL.md section 9): two participants may reuse one.
+        dropIndex(messages, "conversationId_1_clientMsgId_1").compose(v -> store.first(messages.createIndex(
+            Indexes.ascending("conversationId", "senderId", "clientMsgId"), new IndexOptions().unique(true)))),
         store.first(messages.createIndex(Indexes.ascending("conversationId", "seq"), new IndexOptions().unique(true))),
         store.first(conversations.createIndex(Indexes.ascending("customerId", "askId"), new IndexOptions().unique(true))),
         store.first(conversations.createIndex(Indexes.ascending("customerId", "createdAt"))),
@@ -77,6 +80,16 @@ public final class Conversations {
         store.first(conversations.createIndex(Indexes.ascending("state", "lastActivityAt"))),
         store.first(conversations.createIndex(Indexes.ascending("state", "responseDueAt"))),
         store.first(slaEvents.createIndex(Indexes.ascending("conversationId", "at"))))).mapEmpty();
+  }
+
+  /**
+   * Drops an index an earlier version declared (a store that has it keeps enforcing it); one that
+   * was never there is fine.
+   */
+  private Future<Void> dropIndex(MongoCollection<Document> collection, String name) {
+    return store.first(collection.dropIndex(name)).<Void>mapEmpty()
+        .recover(e -> e instanceof MongoCommandException m && (m.getErrorCode() == 27 || m.getErrorMessage().contains("not found"))
+            ? Future.succeededFuture() : Future.failedFuture(e));
   }
 
   public Future<Document> insert(Document conversation) {
@@ -95,8 +108,8 @@ public final class Conversations {
    * every send scanning the whole messages collection, a send cost O(messages stored).
    */
 
-  static Bson byClientMsgId(String conversationId, String clientMsgId) {
-    return new Document("conversationId", conversationId).append("clientMsgId", clientMsgId);
+  static Bson byClientMsgId(String conversationId, String senderId, String clientMsgId) {
+    return new Document("conversationId", conversationId).append("senderId", senderId).append("clientMsgId", clientMsgId);
   }
 
   static Bson byAskId(String customerId, String askId) {
@@ -143,7 +156,7 @@ public final class Conversations {
   public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
                                String clientMsgId) {
     String conversationId = conversation.getString("_id");
-    return existing(conversationId, clientMsgId).compose(found -> found != null
+    return existing(conversationId, senderId, clientMsgId).compose(found -> found != null
         ? Future.succeededFuture(new Stored(found, true))
         : insertAt((int) number(conversation, "lastSeq") + 1, ConversationMessage.newBuilder().setConversationId(conversationId)
             .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
@@ -157,7 +170,7 @@ public final class Conversations {
         .compose(inserted -> raiseLastSeq(m.getConversationId(), seq, m.getAt())
             // stored is stored: a lastSeq left behind is raised by the next message
             .<Stored>map(conv -> new Stored(m, false)).otherwise(new Stored(m, false)))
-        .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getClientMsgId()).compose(f -> {
+        .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getSenderId(), m.getClientMsgId()).compose(f -> {
           if (f != null) {
             return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race
           }
@@ -178,8 +191,8 @@ public final class Conversations {
         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
   }
 
-  private Future<ConversationMessage> existing(String conversationId, String clientMsgId) {
-    return store.first(messages.find(byClientMsgId(conversationId, clientMsgId))).map(d -> d == null ? null : toMessage(d));
+  private Future<ConversationMessage> existing(String conversationId, String senderId, String clientMsgId) {
+    return store.first(messages.find(byClientMsgId(conversationId, senderId, clientMsgId))).map(d -> d == null ? null : toMessage(d));
   }
 
   /** Messages after {@code lastSeq}, oldest first. */

@@ -5,6 +5,7 @@ import io.livedesk.server.auth.Principal;
 import io.livedesk.server.auth.Role;
 import io.livedesk.server.gateway.HttpError;
 import io.livedesk.server.gateway.HttpRoutes;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
@@ -29,12 +30,14 @@ final class CampaignRoutes implements HttpRoutes {
   private final HttpAuth auth;
   private final CampaignStore campaigns;
   private final Tally tally;
+  private final Claims claims;
   private final Function<Campaign, Future<Boolean>> send;
 
-  CampaignRoutes(HttpAuth auth, CampaignStore campaigns, Tally tally, Function<Campaign, Future<Boolean>> send) {
+  CampaignRoutes(HttpAuth auth, CampaignStore campaigns, Tally tally, Claims claims, Function<Campaign, Future<Boolean>> send) {
     this.auth = auth;
     this.campaigns = campaigns;
     this.tally = tally;
+    this.claims = claims;
     this.send = send;
   }
 
@@ -87,10 +90,15 @@ final class CampaignRoutes implements HttpRoutes {
         .onFailure(e -> error(ctx, 503, "campaigns cannot be read now; try again"));
   }
 
+  private Future<JsonObject> results(Campaign c, Context context) {
+    Future<JsonObject> counts = tally.results(c, context);
+    return !c.isCoupon() ? counts : counts.compose(r -> claims.left(c, context).map(left -> r.put("remaining", left)));
+  }
+
   private void show(RoutingContext ctx) {
     campaigns.get(ctx.pathParam("id"))
         .compose(c -> c == null ? Future.succeededFuture(null)
-            : tally.results(c, ctx.vertx().getOrCreateContext()).map(r -> c.toJson().put("results", r)))
+            : results(c, ctx.vertx().getOrCreateContext()).map(r -> c.toJson().put("results", r)))
         .onSuccess(json -> {
           if (json == null) {
             error(ctx, 404, "no such campaign");

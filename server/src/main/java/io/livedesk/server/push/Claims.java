@@ -3,6 +3,7 @@ package io.livedesk.server.push;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
@@ -23,15 +24,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 /**
- * Coupon claims, exact under any concurrency across the cluster: the coupons left are counted by
- * a Hazelcast entry processor per campaign (never below zero), and a grant's MongoDB id is
- * {@code campaign/user/n}, so the same user can never hold grant n twice. A claim that loses the
- * race for its id gives its coupon back and answers with the grant that won: a retried claim
+ * Coupon claims, exact under any concurrency across the cluster and any loss of Hazelcast state.
+ * A campaign's coupons are slots 1..total; a grant holds one (a unique {@code slot} in MongoDB), so
+ * no count, cached or lost, can ever grant more than {@code total}. Slots are handed out by a
+ * Hazelcast entry processor per campaign, for speed; when that entry is lost (members lost beyond
+ * the backups, a whole-cluster restart) it is counted again from the grants. A grant's MongoDB id
+ * is {@code campaign/user/n}, so the same user can never hold grant n twice. A claim that loses the
+ * race for its id gives its slot back and answers with the grant that won: a retried claim
  * returns the same grant.
  */
 final class Claims {
 
   static final String COLLECTION = "coupon_grants";
+  /** Slots tried for one claim: more are taken only right after the count was rebuilt under claims in flight. */
+  private static final int SLOT_ATTEMPTS = 64;
 
   private final Store store;
   private final MongoCollection<Document> grants;
@@ -45,7 +51,12 @@ final class Claims {
   }
 
   Future<Void> start() {
-    return store.first(grants.createIndex(Indexes.ascending("user", "at"))).mapEmpty();
+    // A coupon is a numbered slot, held by at most one grant: MongoDB, not the cached count, is what
+    // makes overselling impossible. Sparse: grants stored before slots existed have none.
+    return Future.all(
+        store.first(grants.createIndex(Indexes.ascending("user", "at"))),
+        store.first(grants.createIndex(Indexes.ascending("campaign"))),
+        store.first(grants.createIndex(Indexes.ascending("slot"), new IndexOptions().unique(true).sparse(true)))).mapEmpty();
   }
 
   Future<ClaimResult> claim(Campaign c, String userId, long now, Context context) {
@@ -79,28 +90,68 @@ final class Claims {
         return Future.succeededFuture(limit == 1 ? granted(result, held.get(0)).build()
             : result.setReason(ErrorCode.CLAIM_LIMIT).build());
       }
-      int total = c.coupon().getTotal();
-      return tally.take(c.id(), total, context).compose(left -> {
-        if (left < 0) {
-          // A claim of the same user racing this one may have won the last coupon: that is their grant.
-          return held(c.id(), userId).map(now2 -> now2.isEmpty() ? result.setReason(ErrorCode.SOLD_OUT).build()
-              : granted(result, now2.get(now2.size() - 1)).build());
-        }
-        Document grant = new Document("_id", c.id() + "/" + userId + "/" + (held.size() + 1))
-            .append("grantId", UUID.randomUUID().toString()).append("campaign", c.id())
-            .append("coupon", c.coupon().getCouponId()).append("user", userId).append("at", new Date(now))
-            .append("converted", false);
-        return store.first(grants.insertOne(grant))
-            .map(r -> {
-              tally.add(c.id(), Tally.Count.CLAIMED, 1);
-              return granted(result, grant).setRemaining(left).build();
-            })
-            .recover(e -> tally.giveBack(c.id(), total, context).compose(v -> lostRace(e)
-                ? held(c.id(), userId).map(now2 -> now2.isEmpty() ? result.setReason(ErrorCode.CONFLICT).build()
-                    : granted(result, now2.get(now2.size() - 1)).build())
-                : Future.failedFuture(new FrameException(ErrorCode.STORE_UNAVAILABLE, "the claim could not be stored; try again"))));
-      });
+      Document grant = new Document("_id", c.id() + "/" + userId + "/" + (held.size() + 1))
+          .append("grantId", UUID.randomUUID().toString()).append("campaign", c.id())
+          .append("coupon", c.coupon().getCouponId()).append("user", userId).append("at", new Date(now))
+          .append("converted", false);
+      return grant(c, userId, grant, context, result, SLOT_ATTEMPTS);
     });
+  }
+
+  /**
+   * Takes a slot and stores the grant in it. A slot that turns out to be held already was taken
+   * from a count rebuilt while grants were still being stored: it is used, and the next is taken.
+   */
+  private Future<ClaimResult> grant(Campaign c, String userId, Document grant, Context context, ClaimResult.Builder result,
+                                    int attempts) {
+    int total = c.coupon().getTotal();
+    return take(c, context).compose(taken -> {
+      if (taken.left() < 0) {
+        // A claim of the same user racing this one may have won the last coupon: that is their grant.
+        return held(c.id(), userId).map(now2 -> now2.isEmpty() ? result.setReason(ErrorCode.SOLD_OUT).build()
+            : granted(result, now2.get(now2.size() - 1)).build());
+      }
+      grant.put("slot", c.id() + "#" + taken.slot());
+      return store.first(grants.insertOne(grant))
+          .map(r -> {
+            tally.add(c.id(), Tally.Count.CLAIMED, 1);
+            return granted(result, grant).setRemaining(taken.left()).build();
+          })
+          .recover(e -> !lostRace(e)
+              ? tally.giveBack(c.id(), taken.slot(), context).transform(v -> Future.failedFuture(
+                  new FrameException(ErrorCode.STORE_UNAVAILABLE, "the claim could not be stored; try again")))
+              : held(c.id(), userId).compose(now2 -> {
+                if (now2.stream().anyMatch(g -> g.getString("_id").equals(grant.getString("_id")))) {
+                  // the same user's claim on another node won: its slot stays used, this one is free again
+                  return tally.giveBack(c.id(), taken.slot(), context).map(v -> granted(result, now2.get(now2.size() - 1)).build());
+                }
+                if (attempts <= 1) {
+                  return Future.failedFuture(new FrameException(ErrorCode.STORE_UNAVAILABLE, "the claim could not be stored; try again"));
+                }
+                return grant(c, userId, grant, context, result, attempts - 1);
+              }));
+    });
+  }
+
+  /** One coupon from the cached count, counted again from the grants in MongoDB when the count was lost. */
+  private Future<Tally.Taken> take(Campaign c, Context context) {
+    int total = c.coupon().getTotal();
+    return tally.take(c.id(), total, context).compose(taken -> taken != null ? Future.succeededFuture(taken)
+        : granted(c.id()).compose(n -> tally.seed(c.id(), (int) (total - n), context))
+            .compose(left -> tally.take(c.id(), total, context))
+            .compose(again -> again != null ? Future.succeededFuture(again)
+                : Future.failedFuture(new FrameException(ErrorCode.STORE_UNAVAILABLE, "coupons are being counted; try again"))));
+  }
+
+  /** Grants stored for a campaign (in a slot). */
+  private Future<Long> granted(String campaignId) {
+    return store.first(grants.countDocuments(Filters.and(Filters.eq("campaign", campaignId), Filters.exists("slot"))));
+  }
+
+  /** Coupons left as the admin API shows them: the cached count, or counted from the grants when it was lost. */
+  Future<Integer> left(Campaign c, Context context) {
+    return tally.left(c.id(), context).compose(left -> left != null ? Future.succeededFuture(left)
+        : granted(c.id()).map(n -> (int) Math.max(0, c.coupon().getTotal() - n)));
   }
 
   /** Marks claims of the last {@code windowMs} converted by an order; answers the campaigns converted. */

@@ -54,7 +54,7 @@ public final class Pushes {
     this.cap = new FrequencyCap(config.maxPerUserPerHour());
     this.behaviour = new Behaviour(store, config, sessions, cap, tally, claims, metrics);
     this.delivery = new PushDelivery(sessions, rooms, cap, behaviour.tags, tally);
-    this.routes = new CampaignRoutes(new HttpAuth(verifier), campaigns, tally, this::send);
+    this.routes = new CampaignRoutes(new HttpAuth(verifier), campaigns, tally, claims, this::send);
   }
 
   /** The admin API: create, list, show results, cancel. */

@@ -8,10 +8,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
- * A campaign's results and its coupons left, one Hazelcast entry per campaign each. Nodes add
+ * A campaign's results and its coupons left, one Hazelcast entry per campaign each. The coupons
+ * left are a cache of what MongoDB's grants say: an entry that is lost is counted again from them. Nodes add
  * their part of a delivery in one step, so a push to every viewer costs one update per node.
  */
 final class Tally {
@@ -19,7 +21,7 @@ final class Tally {
   enum Count { TARGETED, DELIVERED, OPENED, CLAIMED, CONVERTED }
 
   private final IMap<String, long[]> counts;
-  private final IMap<String, Integer> remaining;
+  private final IMap<String, int[]> remaining;
 
   Tally(HazelcastInstance hazelcast) {
     this.counts = hazelcast.getMap(Addresses.CAMPAIGN_COUNTS);
@@ -38,26 +40,57 @@ final class Tally {
     }
   }
 
-  /** Takes one coupon of {@code total}: the coupons left after it, or -1 when none was left. */
-  record Take(int total) implements EntryProcessor<String, Integer, Integer> {
+  /**
+   * A campaign's coupons left: {@code [left, free slot, free slot, ...]}. A coupon is a numbered
+   * slot 1..total (a grant's unique {@code slot} in MongoDB); a slot whose grant could not be
+   * stored comes back as free and is handed out before the next new one.
+   */
+  record Taken(int left, int slot) {
+    static final Taken SOLD_OUT = new Taken(-1, 0);
+  }
+
+  /** Takes one coupon of {@code total}; null when the entry is gone (lost with its members) and must be counted again. */
+  record Take(int total) implements EntryProcessor<String, int[], Taken> {
     @Override
-    public Integer process(Map.Entry<String, Integer> entry) {
-      int left = entry.getValue() == null ? total : entry.getValue();
-      if (left <= 0) {
-        return -1;
+    public Taken process(Map.Entry<String, int[]> entry) {
+      int[] v = entry.getValue();
+      if (v == null) {
+        return null;
       }
-      entry.setValue(left - 1);
-      return left - 1;
+      if (v.length > 1) {
+        entry.setValue(Arrays.copyOf(v, v.length - 1));
+        return new Taken(v[0], v[v.length - 1]);
+      }
+      if (v[0] <= 0) {
+        return Taken.SOLD_OUT;
+      }
+      entry.setValue(new int[] {v[0] - 1});
+      return new Taken(v[0] - 1, total - v[0] + 1);
     }
   }
 
-  /** Gives a coupon back (a claim that could not be stored). */
-  record GiveBack(int total) implements EntryProcessor<String, Integer, Integer> {
+  /** Sets the coupons left counted from MongoDB's grants, unless another node did first; answers the entry's count. */
+  record Seed(int left) implements EntryProcessor<String, int[], Integer> {
     @Override
-    public Integer process(Map.Entry<String, Integer> entry) {
-      int left = entry.getValue() == null ? total : Math.min(total, entry.getValue() + 1);
-      entry.setValue(left);
-      return left;
+    public Integer process(Map.Entry<String, int[]> entry) {
+      if (entry.getValue() == null) {
+        entry.setValue(new int[] {Math.max(0, left)});
+      }
+      return entry.getValue()[0];
+    }
+  }
+
+  /** Gives a slot back (its grant could not be stored). Into a lost entry it is not needed: the recount sees no grant there. */
+  record GiveBack(int slot) implements EntryProcessor<String, int[], Void> {
+    @Override
+    public Void process(Map.Entry<String, int[]> entry) {
+      int[] v = entry.getValue();
+      if (v != null) {
+        int[] more = Arrays.copyOf(v, v.length + 1);
+        more[v.length] = slot;
+        entry.setValue(more);
+      }
+      return null;
     }
   }
 
@@ -78,27 +111,35 @@ final class Tally {
     }
   }
 
-  Future<Integer> take(String campaignId, int total, Context context) {
+  Future<Taken> take(String campaignId, int total, Context context) {
     return Future.fromCompletionStage(remaining.submitToKey(campaignId, new Take(total)), context);
   }
 
-  Future<Integer> giveBack(String campaignId, int total, Context context) {
-    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new GiveBack(total)), context);
+  Future<Integer> seed(String campaignId, int left, Context context) {
+    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new Seed(left)), context);
   }
 
-  /** The results as the admin API shows them. */
+  Future<Void> giveBack(String campaignId, int slot, Context context) {
+    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new GiveBack(slot)), context);
+  }
+
+  /** The coupons left, or null when the entry was lost. */
+  Future<Integer> left(String campaignId, Context context) {
+    return Future.fromCompletionStage(remaining.getAsync(campaignId), context).map(v -> v == null ? null : v[0] + v.length - 1);
+  }
+
+  /** Loses the coupons-left entry, as a member loss beyond the backups or a whole-cluster restart would. */
+  Future<Void> forget(String campaignId, Context context) {
+    return Future.fromCompletionStage(remaining.removeAsync(campaignId), context).mapEmpty();
+  }
+
+  /** The results as the admin API shows them (the coupons left are {@link Claims#left}'s). */
   Future<JsonObject> results(Campaign c, Context context) {
-    Future<long[]> n = Future.fromCompletionStage(counts.getAsync(c.id()), context);
-    Future<Integer> left = c.isCoupon() ? Future.fromCompletionStage(remaining.getAsync(c.id()), context)
-        : Future.succeededFuture();
-    return Future.all(n, left).map(v -> {
-      long[] values = n.result() == null ? new long[Count.values().length] : n.result();
+    return Future.fromCompletionStage(counts.getAsync(c.id()), context).map(found -> {
+      long[] values = found == null ? new long[Count.values().length] : found;
       JsonObject out = new JsonObject();
       for (Count count : Count.values()) {
         out.put(count.name().toLowerCase(), values[count.ordinal()]);
-      }
-      if (c.isCoupon()) {
-        out.put("remaining", left.result() == null ? c.coupon().getTotal() : left.result());
       }
       return out;
     });

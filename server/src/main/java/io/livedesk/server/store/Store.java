@@ -43,9 +43,18 @@ public final class Store implements AutoCloseable {
    * leaving it, and the client that asked, waiting forever.
    */
   public Store(Vertx vertx, String uri, String database, int readTimeoutMs) {
+    this(vertx, uri, database, readTimeoutMs, WriteDurability.MAJORITY);
+  }
+
+  /**
+   * {@code durability} is what every write waits for before it counts as done (and a user is
+   * answered), unless the connection string sets its own write concern.
+   */
+  public Store(Vertx vertx, String uri, String database, int readTimeoutMs, WriteDurability durability) {
     this.vertx = vertx;
     ConnectionString connection = new ConnectionString(uri);
     MongoClientSettings settings = MongoClientSettings.builder()
+        .writeConcern(durability.concern())
         .applyConnectionString(connection)
         .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
         .applyToSocketSettings(b -> {

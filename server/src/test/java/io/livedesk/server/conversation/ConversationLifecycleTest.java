@@ -23,9 +23,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -125,6 +127,28 @@ class ConversationLifecycleTest {
       Frame history = customer.request(Frame.newBuilder().setHistory(HistoryRequest.newBuilder().setConversationId(asked.getId())));
       assertEquals(1, history.getHistoryPage().getMessagesList().stream().filter(m -> m.getClientMsgId().equals("dup-1")).count());
       customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
+  @Test
+  void twoParticipantsReusingOneClientMessageIdBothGetTheirOwnMessageStored() {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-reuse", "customer"));
+         WsClient agent = WsClient.connect(node.port(), Tokens.of("agent-reuse", "agent"))) {
+      Conversation asked = Desk.ask(customer, "human please: my coupon does not apply");
+      Desk.online(agent, 1);
+      Desk.accept(agent, Desk.offer(agent));
+      Frame agents = Desk.send(agent, asked.getId(), "m-1", "let me check the coupon");
+      Frame customers = Desk.send(customer, asked.getId(), "m-1", "it is code SPRING");
+      assertTrue(agents.hasAck() && customers.hasAck(), () -> agents + " / " + customers);
+      assertNotEquals(agents.getAck().getSeq(), customers.getAck().getSeq());
+      // each resend is still answered with its own sender's seq
+      assertEquals(customers.getAck().getSeq(), Desk.send(customer, asked.getId(), "m-1", "it is code SPRING").getAck().getSeq());
+      assertEquals(agents.getAck().getSeq(), Desk.send(agent, asked.getId(), "m-1", "let me check the coupon").getAck().getSeq());
+      Frame history = customer.request(Frame.newBuilder().setHistory(HistoryRequest.newBuilder().setConversationId(asked.getId())));
+      assertEquals(List.of("let me check the coupon", "it is code SPRING"), history.getHistoryPage().getMessagesList().stream()
+          .filter(m -> m.getClientMsgId().equals("m-1")).map(ConversationMessage::getText).toList());
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+      Desk.status(agent, PresenceStatus.OFFLINE, 0);
     }
   }
 

@@ -23,7 +23,8 @@ class ConversationQueriesTest {
 
   @Test
   void theMessageLookupOfEverySendNamesTheUniqueIndexFields() {
-    assertEquals(List.of("conversationId", "clientMsgId"), List.copyOf(render(Conversations.byClientMsgId("c1", "m1")).keySet()));
+    assertEquals(List.of("conversationId", "senderId", "clientMsgId"),
+        List.copyOf(render(Conversations.byClientMsgId("c1", "alice", "m1")).keySet()));
   }
 
   @Test
