@@ -246,6 +246,11 @@ public final class Node {
     return config;
   }
 
+  /** The cluster's data grid: for tests that lose its state on purpose. */
+  public com.hazelcast.core.HazelcastInstance hazelcast() {
+    return cluster.getHazelcastInstance();
+  }
+
   public Store store() {
     return store;
   }

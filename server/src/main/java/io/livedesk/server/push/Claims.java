@@ -136,11 +136,8 @@ final class Claims {
   /** One coupon from the cached count, counted again from the grants in MongoDB when the count was lost. */
   private Future<Tally.Taken> take(Campaign c, Context context) {
     int total = c.coupon().getTotal();
-    return tally.take(c.id(), total, context).compose(taken -> taken != null ? Future.succeededFuture(taken)
-        : granted(c.id()).compose(n -> tally.seed(c.id(), (int) (total - n), context))
-            .compose(left -> tally.take(c.id(), total, context))
-            .compose(again -> again != null ? Future.succeededFuture(again)
-                : Future.failedFuture(new FrameException(ErrorCode.STORE_UNAVAILABLE, "coupons are being counted; try again"))));
+    return tally.take(c.id(), total, -1, context).compose(taken -> taken != null ? Future.succeededFuture(taken)
+        : granted(c.id()).compose(n -> tally.take(c.id(), total, (int) Math.max(0, total - n), context)));
   }
 
   /** Grants stored for a campaign (in a slot). */

@@ -49,34 +49,31 @@ final class Tally {
     static final Taken SOLD_OUT = new Taken(-1, 0);
   }
 
-  /** Takes one coupon of {@code total}; null when the entry is gone (lost with its members) and must be counted again. */
-  record Take(int total) implements EntryProcessor<String, int[], Taken> {
+  /**
+   * Takes one coupon of {@code total}. A lost entry answers null, unless the caller brings the
+   * coupons left as counted from MongoDB's grants ({@code counted} >= 0): then it is set from that
+   * count and taken from in the same step, so no other loss can come between.
+   */
+  record Take(int total, int counted) implements EntryProcessor<String, int[], Taken> {
     @Override
     public Taken process(Map.Entry<String, int[]> entry) {
       int[] v = entry.getValue();
-      if (v == null) {
+      if (v == null && counted < 0) {
         return null;
+      }
+      if (v == null) {
+        v = new int[] {counted};
       }
       if (v.length > 1) {
         entry.setValue(Arrays.copyOf(v, v.length - 1));
         return new Taken(v[0], v[v.length - 1]);
       }
       if (v[0] <= 0) {
+        entry.setValue(v);
         return Taken.SOLD_OUT;
       }
       entry.setValue(new int[] {v[0] - 1});
       return new Taken(v[0] - 1, total - v[0] + 1);
-    }
-  }
-
-  /** Sets the coupons left counted from MongoDB's grants, unless another node did first; answers the entry's count. */
-  record Seed(int left) implements EntryProcessor<String, int[], Integer> {
-    @Override
-    public Integer process(Map.Entry<String, int[]> entry) {
-      if (entry.getValue() == null) {
-        entry.setValue(new int[] {Math.max(0, left)});
-      }
-      return entry.getValue()[0];
     }
   }
 
@@ -111,12 +108,9 @@ final class Tally {
     }
   }
 
-  Future<Taken> take(String campaignId, int total, Context context) {
-    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new Take(total)), context);
-  }
-
-  Future<Integer> seed(String campaignId, int left, Context context) {
-    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new Seed(left)), context);
+  /** {@code counted}: the coupons left as counted from the grants, or -1 to learn that the entry was lost (null). */
+  Future<Taken> take(String campaignId, int total, int counted, Context context) {
+    return Future.fromCompletionStage(remaining.submitToKey(campaignId, new Take(total, counted)), context);
   }
 
   Future<Void> giveBack(String campaignId, int slot, Context context) {

@@ -287,6 +287,55 @@ class PushesTest {
     }
   }
 
+  /**
+   * The coupons-left count lives in Hazelcast for speed; losing it (members lost beyond the
+   * backups, a whole-cluster restart) must neither oversell nor block: it is counted again from
+   * the grants in MongoDB, while claims are still running.
+   */
+  @Test
+  void aCouponCountLostMidCampaignIsRebuiltFromTheGrantsAndNeverOversells() throws Exception {
+    int total = 30;
+    String id = admin.create(a, coupon(total).put("target", users("nobody"))).getString("id");
+    com.hazelcast.map.IMap<String, Object> left = a.hazelcast().getMap(io.livedesk.server.cluster.Addresses.COUPONS_LEFT);
+    List<ClaimResult> answered = new CopyOnWriteArrayList<>();
+    List<Thread> crowd = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      Node node = t % 2 == 0 ? a : b;
+      int group = t;
+      crowd.add(new Thread(() -> {
+        for (int i = 0; i < 20; i++) {
+          try (WsClient c = customer(node, "wipe-" + group + "-" + i)) {
+            answered.add(claim(c, id));
+          }
+        }
+      }));
+    }
+    crowd.forEach(Thread::start);
+    // Lose the count again and again while the crowd claims.
+    int wiped = 0;
+    while (crowd.stream().anyMatch(Thread::isAlive)) {
+      if (left.remove(id) != null) {
+        wiped++;
+      }
+      Thread.sleep(25);
+    }
+    for (Thread t : crowd) {
+      t.join();
+    }
+    assertTrue(wiped >= 2, "the count was lost mid campaign (" + wiped + " times)");
+    assertEquals(120, answered.size());
+    List<ClaimResult> granted = answered.stream().filter(ClaimResult::getGranted).toList();
+    assertEquals(total, granted.size(), "every coupon granted once, none beyond the total: " + answered.stream()
+        .filter(r -> !r.getGranted()).map(r -> r.getReason().name()).collect(Collectors.groupingBy(r -> r, Collectors.counting())));
+    assertTrue(answered.stream().filter(r -> !r.getGranted()).allMatch(r -> r.getReason() == ErrorCode.SOLD_OUT));
+    List<Document> grants = a.store().all(a.store().collection(Claims.COLLECTION).find(Filters.eq("campaign", id)))
+        .await(20, TimeUnit.SECONDS);
+    assertEquals(total, grants.size(), "exactly the total stored");
+    assertEquals(total, grants.stream().map(g -> g.getString("slot")).distinct().count(), "each in a slot of its own");
+    left.remove(id);
+    assertEquals(0, admin.show(b, id).getJsonObject("results").getLong("remaining"), "counted from the grants once lost");
+  }
+
   // ------------------------------------------------------------------ helpers
 
   static WsClient viewer(Node node, String user, String... tags) {
