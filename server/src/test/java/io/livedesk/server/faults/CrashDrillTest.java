@@ -24,7 +24,8 @@ class CrashDrillTest {
     int rounds = Integer.getInteger("drill.rounds", 3);
     System.out.println("crash drill seed " + seed);
     List<CrashDrill.Round> result;
-    try (CrashDrill drill = new CrashDrill(nodes, dir, seed, 4, Integer.getInteger("drill.coupons", 25), 4000)) {
+    try (CrashDrill drill = new CrashDrill(nodes, dir, seed, Integer.getInteger("drill.customers", 4),
+        Integer.getInteger("drill.coupons", 25), Long.getLong("drill.roundMs", 4000))) {
       result = drill.run(rounds);
     }
     assertTrue(result.stream().allMatch(CrashDrill.Round::clean), () -> "seed " + seed + ":\n" + CrashDrill.Round.header()
