@@ -25,7 +25,7 @@ for n in $NODES; do
   echo "== $n node(s), $ROUNDS rounds, seed $SEED (log: $log)"
   if ! (cd "$ROOT" && mvn -B -pl server -am verify -Dtest=CrashDrillTest -Dsurefire.failIfNoSpecifiedTests=false \
       -Ddrill.nodes="$n" -Ddrill.rounds="$ROUNDS" -Ddrill.seed="$SEED" -Ddrill.roundMs="$ROUND_MS" \
-      -Ddrill.customers="$CUSTOMERS" -Ddrill.coupons="$COUPONS" -Dsurefire.timeout=3600 >"$log" 2>&1); then
+      -Ddrill.customers="$CUSTOMERS" -Ddrill.coupons="$COUPONS" -Ddrill.dir="$OUT/$n-nodes-$SEED" -Dsurefire.timeout=3600 >"$log" 2>&1); then
     status=1
   fi
   # the table as the drill printed it, round by round

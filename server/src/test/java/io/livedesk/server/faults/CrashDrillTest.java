@@ -3,6 +3,7 @@ package io.livedesk.server.faults;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -18,7 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CrashDrillTest {
 
   @Test
-  void aNodeKilledAtRandomMomentsLosesNothingItAcknowledged(@TempDir Path dir) {
+  void aNodeKilledAtRandomMomentsLosesNothingItAcknowledged(@TempDir Path temp) throws Exception {
+    // the long drill keeps its node logs (drill.dir); the build's short one cleans up after itself
+    Path dir = System.getProperty("drill.dir") != null ? Files.createDirectories(Path.of(System.getProperty("drill.dir"))) : temp;
     long seed = Long.getLong("drill.seed", System.nanoTime());
     int nodes = Integer.getInteger("drill.nodes", 1);
     int rounds = Integer.getInteger("drill.rounds", 3);
