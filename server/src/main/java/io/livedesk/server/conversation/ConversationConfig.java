@@ -7,16 +7,19 @@ import java.util.List;
 
 /** Limits and timeouts of customer-service conversations. */
 public record ConversationConfig(long inactivityTimeoutMs, int maxTextLength, int historyPageMax,
-                                 long repeatWindowMs) {
+                                 long repeatWindowMs, int maxOpenPerCustomer) {
 
   public static final List<Setting> SETTINGS = List.of(
       Setting.of("conversation.inactivityTimeoutMs", 600000, "an open conversation with no message for this long is closed"),
       Setting.of("conversation.maxTextLength", 2000, "longest message text, in characters"),
       Setting.of("conversation.historyPageMax", 100, "most messages in one history page"),
-      Setting.of("conversation.repeatWindowHours", 24, "a question with the same intent from the same customer within this counts as repeated"));
+      Setting.of("conversation.repeatWindowHours", 24, "a question with the same intent from the same customer within this counts as repeated"),
+      Setting.of("conversation.maxOpenPerCustomer", 3, "open conversations one customer may have at once; a further ask is refused "
+          + "with CONFLICT naming an open one"));
 
   public static ConversationConfig from(Config c) {
     return new ConversationConfig(c.positive("conversation.inactivityTimeoutMs"), c.positive("conversation.maxTextLength"),
-        c.positive("conversation.historyPageMax"), c.positive("conversation.repeatWindowHours") * 3_600_000L);
+        c.positive("conversation.historyPageMax"), c.positive("conversation.repeatWindowHours") * 3_600_000L,
+        c.positive("conversation.maxOpenPerCustomer"));
   }
 }

@@ -75,6 +75,7 @@ public final class Conversations {
         store.first(messages.createIndex(Indexes.ascending("conversationId", "seq"), new IndexOptions().unique(true))),
         store.first(conversations.createIndex(Indexes.ascending("customerId", "askId"), new IndexOptions().unique(true))),
         store.first(conversations.createIndex(Indexes.ascending("customerId", "createdAt"))),
+        store.first(conversations.createIndex(Indexes.ascending("customerId", "state"))),
         store.first(conversations.createIndex(Indexes.ascending("customerId", "intent", "createdAt"))),
         store.first(conversations.createIndex(Indexes.ascending("agentId", "state"))),
         store.first(conversations.createIndex(Indexes.ascending("state", "lastActivityAt"))),
@@ -137,6 +138,12 @@ public final class Conversations {
 
   public Future<Long> count(Bson filter) {
     return store.first(conversations.countDocuments(filter));
+  }
+
+  /** Up to {@code limit} of the customer's conversations in one of {@code states}, newest first. */
+  public Future<List<Document>> ofCustomer(String customerId, List<String> states, int limit) {
+    return store.all(conversations.find(Filters.and(Filters.eq("customerId", customerId), Filters.in("state", states)))
+        .sort(Sorts.descending("createdAt")).limit(limit));
   }
 
   /** The customer's latest conversation that an agent held, if any. */

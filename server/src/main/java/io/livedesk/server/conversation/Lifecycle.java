@@ -46,8 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Lifecycle implements RoutingEvents {
 
   private static final Logger log = LoggerFactory.getLogger(Lifecycle.class);
-  private static final Bson OPEN = Filters.in("state", names(ConversationState.BOT, ConversationState.WAITING,
-      ConversationState.OFFERED, ConversationState.ACTIVE));
+  private static final List<String> OPEN_STATES = names(ConversationState.BOT, ConversationState.WAITING,
+      ConversationState.OFFERED, ConversationState.ACTIVE);
+  private static final Bson OPEN = Filters.in("state", OPEN_STATES);
   private static final Bson QUEUED = Filters.in("state", names(ConversationState.WAITING, ConversationState.OFFERED));
 
   private final Conversations conversations;
@@ -104,10 +105,21 @@ public final class Lifecycle implements RoutingEvents {
     String clientMsgId = ask.getClientMsgId().isEmpty() ? "ask-" + id : ask.getClientMsgId();
     return conversations.asked(customer.userId(), clientMsgId).compose(earlier -> earlier != null
         ? again(customer, earlier, text, clientMsgId)
-        : open(customer, ask, text, id, clientMsgId).recover(e -> Conversations.isDuplicate(e)
+        : belowOpenCap(customer.userId()).compose(v -> open(customer, ask, text, id, clientMsgId)).recover(e -> Conversations.isDuplicate(e)
             // The same ask raced itself: answer the one that got in.
             ? conversations.asked(customer.userId(), clientMsgId).compose(d -> again(customer, d, text, clientMsgId))
             : Future.failedFuture(e)));
+  }
+
+  /**
+   * A customer may hold a few conversations at once (two orders, say), not a flood of them each
+   * queued for a person: past the cap an ask is refused, naming the newest open one to continue.
+   */
+  private Future<Void> belowOpenCap(String customerId) {
+    int max = config.maxOpenPerCustomer();
+    return conversations.ofCustomer(customerId, OPEN_STATES, max).compose(open -> open.size() < max ? Future.succeededFuture()
+        : fail(ErrorCode.CONFLICT, "you already have " + max + " open conversations; continue in " + open.get(0).getString("_id")
+            + " or close one first"));
   }
 
   private Future<Asked> again(Principal customer, Document earlier, String text, String clientMsgId) {

@@ -153,6 +153,36 @@ class ConversationLifecycleTest {
   }
 
   @Test
+  void aCustomerHoldsAtMostThreeOpenConversationsAndIsToldWhichToContinue() {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-flood", "customer"))) {
+      List<String> open = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Frame r = customer.requestKeepingOthers(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder()
+            .setText("human please: order " + i + " has not arrived").setClientMsgId("flood-" + i)));
+        assertTrue(r.hasConversation(), r::toString);
+        open.add(r.getConversation().getConversation().getId());
+      }
+      for (int i = 3; i < 25; i++) {
+        Frame refused = customer.requestKeepingOthers(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder()
+            .setText("human please: order " + i + " has not arrived").setClientMsgId("flood-" + i)));
+        assertEquals(ErrorCode.CONFLICT, refused.getError().getCode(), refused::toString);
+        assertTrue(refused.getError().getMessage().contains(open.get(2)), refused.getError().getMessage());
+      }
+      // a resent ask is still its own conversation, not a new one
+      Frame resent = customer.requestKeepingOthers(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder()
+          .setText("human please: order 0 has not arrived").setClientMsgId("flood-0")));
+      assertEquals(open.get(0), resent.getConversation().getConversation().getId());
+      Desk.close(customer, open.get(1));
+      Frame after = customer.requestKeepingOthers(Frame.newBuilder().setAsk(io.livedesk.protocol.Ask.newBuilder()
+          .setText("human please: one more order").setClientMsgId("flood-after")));
+      assertTrue(after.hasConversation(), after::toString);
+      for (String id : List.of(open.get(0), open.get(2), after.getConversation().getConversation().getId())) {
+        Desk.close(customer, id);
+      }
+    }
+  }
+
+  @Test
   void aRatingIsOneToFiveStarsAndOnlyOnceClosed() {
     try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-rate", "customer"))) {
       Conversation asked = Desk.ask(customer, "where is my parcel");
