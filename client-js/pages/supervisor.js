@@ -51,7 +51,8 @@ const charts = {
   viewers: bars('#chart-viewers', [{ label: 'viewers', data: [], backgroundColor: '#2f6fed' }]),
   funnel: bars('#chart-funnel', [{ label: 'pushes', data: [0, 0, 0], backgroundColor: ['#2f6fed', '#e59b16', '#3a9a5b'] }]),
 };
-charts.funnel.data.labels = ['delivered', 'claimed', 'converted'];
+// converted = ORDER_PLACED as the viewer's app reported it, not the shop's own record
+charts.funnel.data.labels = ['delivered', 'claimed', 'converted (client-reported)'];
 
 function pushPoint(chart, label, valueOf) {
   chart.data.labels.push(label);
@@ -142,7 +143,7 @@ async function readFunnel() {
     const values = [sum('delivered'), sum('claimed'), sum('converted')];
     charts.funnel.data.datasets[0].data = values;
     charts.funnel.update('none');
-    note.textContent = `${newest.length} newest campaigns: ${values[0]} delivered, ${values[1]} claimed, ${values[2]} converted`;
+    note.textContent = `${newest.length} newest campaigns: ${values[0]} delivered, ${values[1]} claimed, ${values[2]} converted (reported by viewers' apps)`;
     note.dataset.values = values.join(',');
   } catch (e) {
     note.textContent = e.status === 401 || e.status === 403 ? 'the push funnel needs the admin role'

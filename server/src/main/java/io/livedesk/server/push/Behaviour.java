@@ -19,6 +19,7 @@ import io.vertx.core.Future;
 import org.bson.Document;
 
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -45,11 +46,12 @@ final class Behaviour {
   private final FrequencyCap cap;
   private final Tally tally;
   private final Claims claims;
+  private final Reach reach;
   private final Metrics.Counter outcomes;
   /** Tags earned by behaviour, for users with a session on this node; forgotten with their last session. */
   final Map<String, Set<String>> tags = new ConcurrentHashMap<>();
 
-  Behaviour(Store store, PushConfig config, SessionRegistry sessions, FrequencyCap cap, Tally tally, Claims claims,
+  Behaviour(Store store, PushConfig config, SessionRegistry sessions, FrequencyCap cap, Tally tally, Claims claims, Reach reach,
             Metrics metrics) {
     this.store = store;
     this.receipts = store.collection(RECEIPTS);
@@ -58,6 +60,7 @@ final class Behaviour {
     this.cap = cap;
     this.tally = tally;
     this.claims = claims;
+    this.reach = reach;
     this.outcomes = metrics.counter("livedesk_push_rule_outcomes_total",
         "behaviour rules that matched a signal, by rule and outcome (fired, repeat, capped)");
   }
@@ -122,10 +125,10 @@ final class Behaviour {
     return store.first(receipts.insertOne(receipt)).map(r -> true)
         .recover(e -> e instanceof MongoWriteException w && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY
             ? Future.succeededFuture(false) : Future.failedFuture(e))
-        .map(first -> {
+        .compose(first -> {
           if (!first) {
             outcomes.inc(outcome("repeat")); // the rule fires once per user
-            return null;
+            return Future.succeededFuture();
           }
           long expires = now + TimeUnit.MINUTES.toMillis(config.dwellCouponMinutes());
           Campaign c = priceSensitive ? couponCampaign(config, now) : promptCampaign(now);
@@ -136,13 +139,20 @@ final class Behaviour {
             push.setPrompt(push.getPrompt().toBuilder().setProductId(signal.getProductId()));
           }
           boolean allowed = cap.allow(user, c.id(), now);
-          if (allowed) {
+          if (!allowed) {
+            outcomes.inc(outcome("capped"));
+            tally.add(c.id(), 1, 0);
+            return Future.succeededFuture();
+          }
+          // the coupon's own expiry is kept on the server with the reach, and a claim checks it there
+          Future<Void> recorded = priceSensitive ? reach.record(c.id(), List.of(user), now, expires) : Future.succeededFuture();
+          return recorded.map(v -> {
             Outgoing out = new Outgoing(Frame.newBuilder().setPush(push).build());
             sessions.forUser(user, s -> s.send(out));
-          }
-          tally.add(c.id(), 1, allowed ? 1 : 0);
-          outcomes.inc(outcome(allowed ? "fired" : "capped"));
-          return null;
+            tally.add(c.id(), 1, 1);
+            outcomes.inc(outcome("fired")); // once the push is on its way: a test waits for this count
+            return null;
+          });
         });
   }
 }

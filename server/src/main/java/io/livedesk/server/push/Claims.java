@@ -42,10 +42,12 @@ final class Claims {
   private final Store store;
   private final MongoCollection<Document> grants;
   private final Tally tally;
+  private final Reach reach;
   private final Map<String, Future<ClaimResult>> inFlight = new ConcurrentHashMap<>();
 
-  Claims(Store store, Tally tally) {
+  Claims(Store store, Tally tally, Reach reach) {
     this.store = store;
+    this.reach = reach;
     this.grants = store.collection(COLLECTION);
     this.tally = tally;
   }
@@ -64,9 +66,20 @@ final class Claims {
       return Future.failedFuture(new FrameException(ErrorCode.NOT_FOUND, "no such coupon campaign"));
     }
     ClaimResult.Builder result = ClaimResult.newBuilder().setCampaignId(c.id()).setCouponId(c.coupon().getCouponId());
-    if (c.coupon().getExpiresAt() > 0 && now > c.coupon().getExpiresAt()) {
-      return Future.succeededFuture(result.setReason(ErrorCode.COUPON_EXPIRED).build());
-    }
+    // Only whom the push reached, and only before the expiry the server keeps: not the client's word for either.
+    return reach.of(c.id(), userId).compose(reached -> {
+      if (reached == null) {
+        return Future.failedFuture(new FrameException(ErrorCode.NOT_FOUND, "no such coupon campaign"));
+      }
+      long expiresAt = reached.get("expiresAt", 0L) > 0 ? reached.getLong("expiresAt") : c.coupon().getExpiresAt();
+      if (expiresAt > 0 && now > expiresAt) {
+        return Future.succeededFuture(result.setReason(ErrorCode.COUPON_EXPIRED).build());
+      }
+      return claimOnce(c, userId, now, context, result);
+    });
+  }
+
+  private Future<ClaimResult> claimOnce(Campaign c, String userId, long now, Context context, ClaimResult.Builder result) {
     // A claim while the same user's claim is still running on this node (a double tap, a retry)
     // shares its answer, so it cannot see "sold out" while the first one takes the last coupon.
     String key = c.id() + "/" + userId;

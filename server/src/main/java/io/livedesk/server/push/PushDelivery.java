@@ -11,10 +11,15 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
@@ -24,14 +29,19 @@ import java.util.function.Consumer;
  */
 final class PushDelivery extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(PushDelivery.class);
+
   private final SessionRegistry sessions;
   private final Rooms rooms;
   private final FrequencyCap cap;
   private final Map<String, Set<String>> behaviourTags;
   private final Tally tally;
+  private final Reach reach;
   private MessageConsumer<String> consumer;
 
-  PushDelivery(SessionRegistry sessions, Rooms rooms, FrequencyCap cap, Map<String, Set<String>> behaviourTags, Tally tally) {
+  PushDelivery(SessionRegistry sessions, Rooms rooms, FrequencyCap cap, Map<String, Set<String>> behaviourTags, Tally tally,
+               Reach reach) {
+    this.reach = reach;
     this.sessions = sessions;
     this.rooms = rooms;
     this.cap = cap;
@@ -61,9 +71,10 @@ final class PushDelivery extends VerticleBase {
     Campaign.Target target = c.target();
     // One decision per user, however many of their sessions (or rooms) match.
     Map<String, Boolean> decided = new ConcurrentHashMap<>();
+    Queue<Session> chosen = new ConcurrentLinkedQueue<>();
     Consumer<Session> visit = s -> {
       if (s.isOpen() && matches(s, target) && decided.computeIfAbsent(s.userId(), u -> cap.allow(u, c.id(), now))) {
-        s.send(out);
+        chosen.add(s);
       }
     };
     Future<?> done;
@@ -76,7 +87,26 @@ final class PushDelivery extends VerticleBase {
       sessions.forEach(visit);
       done = Future.succeededFuture();
     }
-    done.onComplete(v -> tally.add(c.id(), decided.size(), decided.values().stream().filter(b -> b).count()));
+    done.compose(v -> {
+      List<String> reached = decided.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+      if (!c.isCoupon()) {
+        // a prompt's reach only makes its reported opens count once: it need not hold the push back
+        chosen.forEach(s -> s.send(out));
+        reach.record(c.id(), reached, now, 0)
+            .onFailure(e -> log.warn("reach of prompt campaign {} not stored cause={}", c.id(), e.toString()));
+        return Future.succeededFuture(reached.size());
+      }
+      // A coupon is claimable only by whom it reached: that is stored before anyone sees the push.
+      return reach.record(c.id(), reached, now, 0).map(stored -> {
+        chosen.forEach(s -> s.send(out));
+        return reached.size();
+      });
+    }).onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("campaign {} not delivered on this node: its reach could not be stored cause={}", c.id(), ar.cause().toString());
+      }
+      tally.add(c.id(), decided.size(), ar.succeeded() ? ar.result() : 0);
+    });
   }
 
   private boolean matches(Session s, Campaign.Target t) {

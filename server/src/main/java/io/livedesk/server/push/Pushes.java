@@ -37,6 +37,7 @@ public final class Pushes {
   private final Rooms rooms;
   private final CampaignStore campaigns;
   private final Tally tally;
+  private final Reach reach;
   private final Claims claims;
   private final FrequencyCap cap;
   private final Behaviour behaviour;
@@ -50,10 +51,11 @@ public final class Pushes {
     this.rooms = rooms;
     this.campaigns = new CampaignStore(store);
     this.tally = new Tally(hazelcast);
-    this.claims = new Claims(store, tally);
+    this.reach = new Reach(store);
+    this.claims = new Claims(store, tally, reach);
     this.cap = new FrequencyCap(config.maxPerUserPerHour());
-    this.behaviour = new Behaviour(store, config, sessions, cap, tally, claims, metrics);
-    this.delivery = new PushDelivery(sessions, rooms, cap, behaviour.tags, tally);
+    this.behaviour = new Behaviour(store, config, sessions, cap, tally, claims, reach, metrics);
+    this.delivery = new PushDelivery(sessions, rooms, cap, behaviour.tags, tally, reach);
     this.routes = new CampaignRoutes(new HttpAuth(verifier), campaigns, tally, claims, this::send);
   }
 
@@ -124,8 +126,9 @@ public final class Pushes {
     if (id.isEmpty() || id.length() > MAX_ID) {
       return Future.failedFuture(new FrameException(ErrorCode.INVALID_ARGUMENT, "campaign_id is required"));
     }
-    return campaigns.get(id).map(c -> {
-      if (c != null) {
+    // Client-reported, so counted once per user the push really reached, and shown as such.
+    return reach.opened(id, session.userId(), System.currentTimeMillis()).map(first -> {
+      if (first) {
         tally.add(id, Tally.Count.OPENED, 1);
       }
       return null; // no answer (PROTOCOL.md)

@@ -93,6 +93,8 @@ public final class CrashDrill implements AutoCloseable {
   private final AtomicInteger unacked = new AtomicInteger();
   private final AtomicInteger claimants = new AtomicInteger();
   private String campaignId;
+  /** Viewers the campaign reached at its start (drill-claim-0..n-1): a coupon is claimable only by whom its push reached. */
+  private int claimantCount;
 
   public CrashDrill(int nodeCount, Path dir, long seed, int customers, int coupons, long roundMs) {
     this.nodeCount = nodeCount;
@@ -131,6 +133,7 @@ public final class CrashDrill implements AutoCloseable {
       n.start(Duration.ofSeconds(120));
     }
     campaignId = createCampaign();
+    claimantCount = 2 * coupons;
     System.out.println(Round.header());
     List<Round> out = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
@@ -208,11 +211,17 @@ public final class CrashDrill implements AutoCloseable {
     }
   }
 
+  /** Twice as many viewers as coupons are online when the campaign goes out; they claim during the rounds. */
   private String createCampaign() {
-    JsonObject body = new JsonObject().put("name", "crash drill")
-        .put("coupon", new JsonObject().put("amountCents", 500).put("total", coupons))
-        .put("target", new JsonObject().put("users", new JsonArray().add("nobody-in-particular")));
+    String tag = "drill-claimant";
+    List<WsClient> viewers = new ArrayList<>();
     try {
+      for (int k = 0; k < 2 * coupons; k++) {
+        viewers.add(WsClient.connect(nodes.get(k % nodes.size()).port(), Tokens.tagged(claimant(k), "viewer", tag)));
+      }
+      JsonObject body = new JsonObject().put("name", "crash drill")
+          .put("coupon", new JsonObject().put("amountCents", 500).put("total", coupons))
+          .put("target", new JsonObject().put("tags", new JsonArray().add(tag)));
       HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
               URI.create("http://127.0.0.1:" + nodes.get(0).port() + "/api/admin/campaigns"))
           .header("Authorization", "Bearer " + Tokens.of("drill-admin", "admin")).header("Content-Type", "application/json")
@@ -220,10 +229,17 @@ public final class CrashDrill implements AutoCloseable {
       if (r.statusCode() != 201) {
         throw new IllegalStateException("campaign not created: " + r.statusCode() + " " + r.body());
       }
+      viewers.forEach(v -> v.await(Frame::hasPush));
       return new JsonObject(r.body()).getString("id");
     } catch (Exception e) {
       throw new IllegalStateException("cannot create the drill's campaign", e);
+    } finally {
+      viewers.forEach(WsClient::close);
     }
+  }
+
+  static String claimant(int k) {
+    return "drill-claim-" + k;
   }
 
   /** A live node's port, chosen at random: clients spread and move on when theirs dies. */
@@ -269,6 +285,7 @@ public final class CrashDrill implements AutoCloseable {
     /** The connection on which the agent last went online: a new one starts offline. */
     private WsClient online;
     private String conversationId;
+    private String claimingAs;
     private final List<String> held = new ArrayList<>();
 
     Actor(CrashDrill drill, String userId, Kind kind) {
@@ -336,9 +353,14 @@ public final class CrashDrill implements AutoCloseable {
             pauseMs(20);
           }
           case CLAIMER -> {
-            // a new viewer each time: more claimants than coupons over the drill
-            String claimant = userId + "-" + drill.claimants.incrementAndGet();
-            reconnectAs(claimant);
+            // the next viewer the campaign reached, on a connection of their own
+            int k = drill.claimants.getAndIncrement();
+            if (k >= drill.claimantCount) {
+              pauseMs(100);
+              continue;
+            }
+            claimingAs = claimant(k);
+            reconnectAs(claimingAs);
             Frame f = untilAnswered(Frame.newBuilder().setClaim(Claim.newBuilder().setCampaignId(drill.campaignId)), true);
             if (f != null && f.hasClaimResult() && f.getClaimResult().getGranted()) {
               drill.grantedClaims.add(f.getClaimResult().getGrantId());
@@ -403,7 +425,7 @@ public final class CrashDrill implements AutoCloseable {
         ws.close();
         ws = null;
       }
-      String user = who == null ? userId + "-" + drill.claimants.get() : who;
+      String user = who == null ? claimingAs : who;
       String role = kind == Kind.AGENT ? "agent" : kind == Kind.CLAIMER ? "viewer" : "customer";
       for (int attempt = 0; attempt < 600 && ws == null; attempt++) {
         try {

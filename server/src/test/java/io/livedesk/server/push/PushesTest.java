@@ -210,8 +210,10 @@ class PushesTest {
 
   @Test
   void aRetriedClaimReturnsTheSameGrantAndASoldOutOrExpiredCouponSaysSo() throws Exception {
-    String one = admin.create(a, coupon(1).put("target", users("nobody"))).getString("id");
     try (WsClient first = customer(a, "claim-first"); WsClient second = customer(b, "claim-second")) {
+      String one = admin.create(a, coupon(1).put("target", users("claim-first", "claim-second"))).getString("id");
+      first.await(Frame::hasPush);
+      second.await(Frame::hasPush);
       ClaimResult granted = claim(first, one);
       assertTrue(granted.getGranted());
       assertEquals(0, granted.getRemaining());
@@ -220,20 +222,43 @@ class PushesTest {
       assertFalse(soldOut.getGranted());
       assertEquals(ErrorCode.SOLD_OUT, soldOut.getReason());
 
-      long expires = System.currentTimeMillis() + 300;
-      JsonObject shortLived = coupon(10).put("target", users("nobody"));
+      long expires = System.currentTimeMillis() + 1000;
+      JsonObject shortLived = coupon(10).put("target", users("claim-second"));
       shortLived.getJsonObject("coupon").put("expiresAt", expires);
       String soon = admin.create(a, shortLived).getString("id");
+      second.await(f -> f.hasPush() && f.getPush().getCampaignId().equals(soon));
       Thread.sleep(Math.max(0, expires - System.currentTimeMillis() + 50)); // the coupon's own clock, not synchronisation
       assertEquals(ErrorCode.COUPON_EXPIRED, claim(second, soon).getReason());
       assertEquals(ErrorCode.NOT_FOUND, first.request(claimFrame("no-such-campaign")).getError().getCode());
     }
   }
 
+  /** A coupon id learnt elsewhere (another viewer's screen, the rule's fixed id) is worth nothing to whom it never reached. */
+  @Test
+  void aCouponIsGrantedOnlyToAViewerItsPushReached() {
+    try (WsClient reached = customer(a, "reach-yes"); WsClient stranger = customer(b, "reach-no")) {
+      String id = admin.create(a, coupon(10).put("target", users("reach-yes"))).getString("id");
+      reached.await(Frame::hasPush);
+      assertEquals(ErrorCode.NOT_FOUND, stranger.request(claimFrame(id)).getError().getCode());
+      assertEquals(ErrorCode.NOT_FOUND, stranger.request(claimFrame(Behaviour.COUPON_CAMPAIGN)).getError().getCode(),
+          "the cart-dwell rule's coupon only after the rule sent it");
+      assertTrue(claim(reached, id).getGranted(), "on the node that delivered it");
+      try (WsClient elsewhere = customer(b, "reach-yes")) {
+        assertTrue(claim(elsewhere, id).getGranted(), "and from another node: the reach is in MongoDB");
+      }
+      // an open reported by a user the push never reached counts nothing; a repeated one counts once
+      stranger.send(Frame.newBuilder().setPushOpened(PushOpened.newBuilder().setPushId(id).setCampaignId(id)));
+      reached.send(Frame.newBuilder().setPushOpened(PushOpened.newBuilder().setPushId(id).setCampaignId(id)));
+      reached.send(Frame.newBuilder().setPushOpened(PushOpened.newBuilder().setPushId(id).setCampaignId(id)));
+      assertEquals(1, admin.resultsOnce(a, id, "opened", 1).getLong("opened"));
+    }
+  }
+
   @Test
   void twoThousandConcurrentClaimsForAHundredCouponsAcrossTwoNodesGrantExactlyAHundredOncePerUser() throws Exception {
-    String id = admin.create(a, coupon(100).put("target", users("nobody"))).getString("id");
+    String tag = "crowd-" + System.nanoTime();
     int users = 1000;
+    java.util.concurrent.CountDownLatch welcomed = new java.util.concurrent.CountDownLatch(users);
     WebSocketClient sockets = client.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(2 * users));
     Map<String, List<ClaimResult>> results = new ConcurrentHashMap<>();
     List<WebSocket> open = new CopyOnWriteArrayList<>();
@@ -242,15 +267,17 @@ class PushesTest {
       String user = "crowd-" + i;
       Node node = i % 2 == 0 ? a : b;
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(node.port())
-          .setURI("/ws").addHeader("Authorization", "Bearer " + Tokens.of(user, "customer"));
+          .setURI("/ws").addHeader("Authorization", "Bearer " + Tokens.tagged(user, "customer", tag));
       // The handler goes on before connecting, so the Welcome cannot pass before it.
       ClientWebSocket ws = sockets.webSocket();
       ws.textMessageHandler(text -> {
         Frame f = decode(text);
         if (f.hasWelcome()) {
+          welcomed.countDown();
+        } else if (f.hasPush()) {
           // Both claims at once: the same user racing against themselves as well as the crowd.
-          ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("1").build()));
-          ws.writeTextMessage(FrameCodec.toJson(claimFrame(id).setId("2").build()));
+          ws.writeTextMessage(FrameCodec.toJson(claimFrame(f.getPush().getCampaignId()).setId("1").build()));
+          ws.writeTextMessage(FrameCodec.toJson(claimFrame(f.getPush().getCampaignId()).setId("2").build()));
         } else if (f.hasClaimResult()) {
           results.computeIfAbsent(user, u -> new CopyOnWriteArrayList<>()).add(f.getClaimResult());
         }
@@ -259,6 +286,8 @@ class PushesTest {
     }
     try {
       Future.all(connecting).await(60, TimeUnit.SECONDS);
+      assertTrue(welcomed.await(60, TimeUnit.SECONDS), "every viewer is online before the campaign goes");
+      String id = admin.create(a, coupon(100).put("target", new JsonObject().put("tags", new JsonArray().add(tag)))).getString("id");
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (results.values().stream().mapToInt(List::size).sum() < 2 * users && System.nanoTime() < deadline) {
         Thread.sleep(50); // waiting for 2,000 answers to arrive
@@ -295,20 +324,22 @@ class PushesTest {
   @Test
   void aCouponCountLostMidCampaignIsRebuiltFromTheGrantsAndNeverOversells() throws Exception {
     int total = 30;
-    String id = admin.create(a, coupon(total).put("target", users("nobody"))).getString("id");
+    String tag = "wipe-" + System.nanoTime();
+    List<List<WsClient>> groups = new ArrayList<>();
+    for (int t = 0; t < 6; t++) {
+      List<WsClient> group = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        group.add(WsClient.connect((t % 2 == 0 ? a : b).port(), Tokens.tagged("wipe-" + t + "-" + i, "customer", tag)));
+      }
+      groups.add(group);
+    }
+    String id = admin.create(a, coupon(total).put("target", new JsonObject().put("tags", new JsonArray().add(tag)))).getString("id");
+    groups.forEach(g -> g.forEach(c -> c.await(Frame::hasPush)));
     com.hazelcast.map.IMap<String, Object> left = a.hazelcast().getMap(io.livedesk.server.cluster.Addresses.COUPONS_LEFT);
     List<ClaimResult> answered = new CopyOnWriteArrayList<>();
     List<Thread> crowd = new ArrayList<>();
-    for (int t = 0; t < 6; t++) {
-      Node node = t % 2 == 0 ? a : b;
-      int group = t;
-      crowd.add(new Thread(() -> {
-        for (int i = 0; i < 20; i++) {
-          try (WsClient c = customer(node, "wipe-" + group + "-" + i)) {
-            answered.add(claim(c, id));
-          }
-        }
-      }));
+    for (List<WsClient> group : groups) {
+      crowd.add(new Thread(() -> group.forEach(c -> answered.add(claim(c, id)))));
     }
     crowd.forEach(Thread::start);
     // Lose the count again and again while the crowd claims.
@@ -317,11 +348,12 @@ class PushesTest {
       if (left.remove(id) != null) {
         wiped++;
       }
-      Thread.sleep(25);
+      Thread.sleep(5); // pacing the fault, not waiting for anything
     }
     for (Thread t : crowd) {
       t.join();
     }
+    groups.forEach(g -> g.forEach(WsClient::close));
     assertTrue(wiped >= 2, "the count was lost mid campaign (" + wiped + " times)");
     assertEquals(120, answered.size());
     List<ClaimResult> granted = answered.stream().filter(ClaimResult::getGranted).toList();
