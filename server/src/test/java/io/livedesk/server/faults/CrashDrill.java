@@ -56,20 +56,22 @@ import java.util.stream.Collectors;
 public final class CrashDrill implements AutoCloseable {
 
   /** What a round found; clean when nothing acknowledged was lost or broken. */
-  public record Round(int round, int nodes, String killed, long killAtMs, int ackedMessages, int missing, int gaps,
+  public record Round(int round, int nodes, String killed, long killAtMs, int opened, int lostConversations, int ackedMessages,
+                      int missing, int gaps,
                       int duplicates, long grants, int coupons, int grantedClaims, int missingClaims, int unacked,
                       long recoveryMs) {
     public boolean clean() {
-      return missing == 0 && gaps == 0 && duplicates == 0 && grants <= coupons && missingClaims == 0 && unacked == 0;
+      return lostConversations == 0 && missing == 0 && gaps == 0 && duplicates == 0 && grants <= coupons && missingClaims == 0 && unacked == 0;
     }
 
     public static String header() {
-      return String.format("%5s %5s %-6s %7s %6s %7s %4s %4s %13s %7s %7s %7s %8s %s", "round", "nodes", "killed", "kill@ms",
-          "acked", "missing", "gaps", "dups", "grants/total", "claims", "lostClm", "unacked", "recovery", "result");
+      return String.format("%5s %5s %-6s %7s %6s %7s %6s %7s %4s %4s %13s %7s %7s %7s %8s %s", "round", "nodes", "killed", "kill@ms",
+          "convs", "lostCnv", "acked", "missing", "gaps", "dups", "grants/total", "claims", "lostClm", "unacked", "recovery", "result");
     }
 
     public String row() {
-      return String.format("%5d %5d %-6s %7d %6d %7d %4d %4d %13s %7d %7d %7d %6dms %s", round, nodes, killed, killAtMs, ackedMessages,
+      return String.format("%5d %5d %-6s %7d %6d %7d %6d %7d %4d %4d %13s %7d %7d %7d %6dms %s", round, nodes, killed, killAtMs,
+          opened, lostConversations, ackedMessages,
           missing, gaps, duplicates, grants + "/" + coupons, grantedClaims, missingClaims, unacked, recoveryMs, clean() ? "ok" : "FAIL");
     }
   }
@@ -90,6 +92,8 @@ public final class CrashDrill implements AutoCloseable {
   private final int storePort;
   private final Queue<Acked> acked = new ConcurrentLinkedQueue<>();
   private final Queue<String> grantedClaims = new ConcurrentLinkedQueue<>();
+  /** Conversations whose opening a customer was answered. */
+  private final Queue<String> opened = new ConcurrentLinkedQueue<>();
   private final AtomicInteger unacked = new AtomicInteger();
   private final AtomicInteger claimants = new AtomicInteger();
   private String campaignId;
@@ -202,9 +206,13 @@ public final class CrashDrill implements AutoCloseable {
           .await(30, TimeUnit.SECONDS);
       Set<String> storedGrants = store.all(store.collection("coupon_grants").find(Filters.eq("campaign", campaignId)))
           .await(30, TimeUnit.SECONDS).stream().map(d -> d.getString("grantId")).collect(Collectors.toSet());
+      Set<String> storedConversations = store.all(store.collection(Conversations.CONVERSATIONS)
+          .find(Filters.in("_id", new HashSet<>(opened)))).await(30, TimeUnit.SECONDS).stream()
+          .map(d -> d.getString("_id")).collect(Collectors.toSet());
+      int lostConversations = (int) new HashSet<>(opened).stream().filter(id -> !storedConversations.contains(id)).count();
       Set<String> granted = new HashSet<>(grantedClaims);
       int missingClaims = (int) granted.stream().filter(g -> !storedGrants.contains(g)).count();
-      return new Round(number, nodeCount, killed, killAt, byId.size(), missing, gaps, duplicates, grants, coupons,
+      return new Round(number, nodeCount, killed, killAt, new HashSet<>(opened).size(), lostConversations, byId.size(), missing, gaps, duplicates, grants, coupons,
           granted.size(), missingClaims, unacked.getAndSet(0), recoveryMs);
     } catch (Exception e) {
       throw new IllegalStateException("cannot check round " + number, e);
@@ -325,6 +333,7 @@ public final class CrashDrill implements AutoCloseable {
                   .setText("human please: my payment keeps failing")), true);
               if (f != null && f.hasConversation()) {
                 conversationId = f.getConversation().getConversation().getId();
+                drill.opened.add(conversationId);
               }
             } else {
               untilAnswered(send(userId + "-" + n), true);
