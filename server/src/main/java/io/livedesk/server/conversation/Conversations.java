@@ -163,11 +163,11 @@ public final class Conversations {
   public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
                                String clientMsgId) {
     String conversationId = conversation.getString("_id");
-    return existing(conversationId, senderId, clientMsgId).compose(found -> found != null
-        ? Future.succeededFuture(new Stored(found, true))
-        : insertAt((int) number(conversation, "lastSeq") + 1, ConversationMessage.newBuilder().setConversationId(conversationId)
-            .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
-            .setClientMsgId(clientMsgId).setAt(System.currentTimeMillis()).build(), SEQ_ATTEMPTS));
+    // No lookup first: the unique (conversation, sender, client id) index refuses a resend, and only
+    // then is the stored message read. A new message costs one insert, not a read and an insert.
+    return insertAt((int) number(conversation, "lastSeq") + 1, ConversationMessage.newBuilder().setConversationId(conversationId)
+        .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
+        .setClientMsgId(clientMsgId).setAt(System.currentTimeMillis()).build(), SEQ_ATTEMPTS);
   }
 
   private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, int attempts) {
