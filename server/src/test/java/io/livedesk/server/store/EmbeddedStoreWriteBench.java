@@ -36,10 +36,12 @@ public final class EmbeddedStoreWriteBench {
       // warm the driver's pool and the JIT
       runStep(vertx, store, docs, 8, 2, text, "warm");
       for (int writers : writerCounts) {
+        long syncs = embedded.syncs();
         long[] latencies = runStep(vertx, store, docs, writers, seconds, text, "w" + writers);
         Arrays.sort(latencies);
-        System.out.printf(Locale.ROOT, "RESULT writers=%d writes=%d writesPerSec=%.0f p50Ms=%.2f p99Ms=%.2f%n", writers,
-            latencies.length, latencies.length / (double) seconds, pct(latencies, 0.50) / 1e6, pct(latencies, 0.99) / 1e6);
+        System.out.printf(Locale.ROOT, "RESULT writers=%d writes=%d writesPerSec=%.0f p50Ms=%.2f p99Ms=%.2f syncs=%d%n", writers,
+            latencies.length, latencies.length / (double) seconds, pct(latencies, 0.50) / 1e6, pct(latencies, 0.99) / 1e6,
+            embedded.syncs() - syncs);
       }
     } finally {
       vertx.close().await(10, TimeUnit.SECONDS);
