@@ -1,38 +1,40 @@
 package io.livedesk.server.store;
 
-import de.bwaldvogel.mongo.MongoCollection;
-import de.bwaldvogel.mongo.MongoDatabase;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.CollectionOptions;
-import de.bwaldvogel.mongo.backend.QueryParameters;
-import de.bwaldvogel.mongo.backend.QueryResult;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
-import de.bwaldvogel.mongo.backend.h2.H2Database;
-import de.bwaldvogel.mongo.bson.Document;
+import io.livedesk.server.store.embedded.DurableWireServer;
+import io.livedesk.server.store.embedded.GroupCommitter;
+import io.livedesk.server.store.embedded.SnapshotBackend;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.nio.file.StandardOpenOption;
 
 /**
  * The no-setup store: a MongoDB-wire-compatible server on loopback, persisted in one H2 file
  * under the data directory. The application reaches it only through the MongoDB driver, exactly
  * as it would reach a real MongoDB.
+ *
+ * <p>Every command that changes data is answered only after the change is committed and fsynced
+ * (group commit: concurrent writers share one sync, see {@link GroupCommitter}), so an
+ * acknowledged write survives the process being killed or the machine losing power. Reads are
+ * answered at once; they may see a write whose sync is still in progress, as a MongoDB read with
+ * read concern "local" may.
  */
 public final class EmbeddedStore implements AutoCloseable {
 
-  private final H2Backend backend;
-  private final MongoServer server;
+  private final SnapshotBackend backend;
+  private final GroupCommitter committer;
+  private final DurableWireServer server;
   private final InetSocketAddress address;
 
-  private EmbeddedStore(H2Backend backend, MongoServer server, InetSocketAddress address) {
+  private EmbeddedStore(SnapshotBackend backend, GroupCommitter committer, DurableWireServer server) {
     this.backend = backend;
+    this.committer = committer;
     this.server = server;
-    this.address = address;
+    this.address = server.localAddress();
   }
 
   /** Blocking: opens the file and binds. Call from a worker thread or before Vert.x starts. */
@@ -42,62 +44,48 @@ public final class EmbeddedStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dataDir, e);
     }
-    H2Backend backend = new SnapshotBackend(dataDir.resolve("livedesk.mv").toAbsolutePath().toString());
-    MongoServer server = new MongoServer(backend);
-    server.bind("127.0.0.1", port);
-    return new EmbeddedStore(backend, server, server.getLocalAddress());
+    SnapshotBackend backend = new SnapshotBackend(dataDir.resolve("livedesk.mv").toAbsolutePath().toString());
+    // a new file's directory entry is durable only once the directory itself is synced
+    backend.commitAndSync();
+    syncDirectory(dataDir);
+    GroupCommitter committer = new GroupCommitter("embedded-store-committer", backend::commitAndSync);
+    try {
+      DurableWireServer server = DurableWireServer.bind(new InetSocketAddress("127.0.0.1", port), backend, committer);
+      return new EmbeddedStore(backend, committer, server);
+    } catch (RuntimeException e) {
+      committer.close();
+      backend.close();
+      throw e;
+    }
   }
 
   public String uri() {
     return "mongodb://127.0.0.1:" + address.getPort();
   }
 
-  /** Blocking: stops listening and closes the file so everything written is on disk. */
+  /** Commit-and-syncs run so far: with {@link #durableWrites()}, the grouping achieved. */
+  long syncs() {
+    return committer.syncs();
+  }
+
+  /** Write commands made durable so far. */
+  long durableWrites() {
+    return committer.writes();
+  }
+
+  /** Blocking: stops listening, makes the writes in flight durable and closes the file. */
   @Override
   public void close() {
-    server.shutdownNow();
+    server.close();
+    committer.close();
     backend.close();
   }
 
-  /**
-   * mongo-java-server's H2 backend answers a findAndModify or a find with the stored documents
-   * themselves, which it updates in place, and encodes the answer after releasing the
-   * collection's lock: an update of the same document meanwhile corrupted the answer or failed it
-   * (a ConcurrentModificationException, seen as a lost conversation update under load). Here
-   * every answer is a copy taken under the lock.
-   */
-  private static final class SnapshotBackend extends H2Backend {
-
-    // the map names H2Database uses for a collection (its constants are not public)
-    private static final String DATA_MAP_PREFIX = "databases.";
-    private static final String META_MAP_PREFIX = "meta.";
-
-    SnapshotBackend(String fileName) {
-      super(fileName);
-    }
-
-    @Override
-    protected MongoDatabase openOrCreateDatabase(String databaseName) {
-      return new H2Database(databaseName, getMvStore(), getCursorRegistry()) {
-        @Override
-        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-          String name = getFullCollectionNamespace(collectionName);
-          return new H2Collection(this, collectionName, options, getMvStore().openMap(DATA_MAP_PREFIX + name),
-              getMvStore().openMap(META_MAP_PREFIX + name), cursorRegistry) {
-            @Override
-            public synchronized Document findAndModify(Document query) {
-              return super.findAndModify(query).cloneDeeply();
-            }
-
-            @Override
-            public synchronized QueryResult handleQuery(QueryParameters parameters) {
-              QueryResult result = super.handleQuery(parameters);
-              List<Document> copies = result.collectDocuments().stream().map(Document::cloneDeeply).toList();
-              return new QueryResult(copies, result.getCursorId());
-            }
-          };
-        }
-      };
+  private static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // some platforms (Windows) cannot open a directory; the file's own sync still holds its data
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The embedded store is a real MongoDB-wire server that keeps its data across restarts. */
 class EmbeddedStoreTest {
@@ -64,6 +65,60 @@ class EmbeddedStoreTest {
       Future.all(answers).await(60, TimeUnit.SECONDS);
       Set<Long> values = answers.stream().map(f -> f.result().getLong("n")).collect(Collectors.toCollection(TreeSet::new));
       assertEquals(LongStream.rangeClosed(1, increments).boxed().collect(Collectors.toCollection(TreeSet::new)), values);
+    }
+  }
+
+  /**
+   * Group commit: writes made durable together share one sync. 64 writers, each sending its next
+   * insert when the previous is acknowledged, keep about 64 writes waiting at any time; one sync
+   * per write would make the count of syncs equal the count of writes.
+   */
+  @Test
+  void concurrentWritersShareSyncs() throws Exception {
+    int writers = 64;
+    int perWriter = 40;
+    try (EmbeddedStore embedded = EmbeddedStore.start(Path.of(TestNodes.tempDir()), 0);
+         Store store = new Store(vertx, embedded.uri(), "livedesk")) {
+      var docs = store.collection("grouped");
+      // the first write creates the collection; the connections are opened by the warm-up too
+      Future.all(java.util.stream.IntStream.range(0, writers)
+              .mapToObj(w -> store.first(docs.insertOne(new Document("_id", "warm-" + w)))).toList())
+          .await(30, TimeUnit.SECONDS);
+      long syncsBefore = embedded.syncs();
+      long writesBefore = embedded.durableWrites();
+      List<Future<Void>> chains = new ArrayList<>();
+      for (int w = 0; w < writers; w++) {
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = 0; i < perWriter; i++) {
+          String id = "w" + w + "-" + i;
+          chain = chain.compose(v -> store.first(docs.insertOne(new Document("_id", id))).mapEmpty());
+        }
+        chains.add(chain);
+      }
+      Future.all(chains).await(120, TimeUnit.SECONDS);
+      long writes = embedded.durableWrites() - writesBefore;
+      long syncs = embedded.syncs() - syncsBefore;
+      assertEquals((long) writers * perWriter, writes);
+      assertTrue(syncs * 4 <= writes, writes + " writes took " + syncs + " syncs");
+      assertEquals((long) writers * (perWriter + 1), store.first(docs.countDocuments()).await(10, TimeUnit.SECONDS));
+    }
+  }
+
+  /** A read is answered without waiting for a sync, and a read-only session syncs nothing. */
+  @Test
+  void readsDoNotSync() throws Exception {
+    try (EmbeddedStore embedded = EmbeddedStore.start(Path.of(TestNodes.tempDir()), 0);
+         Store store = new Store(vertx, embedded.uri(), "livedesk")) {
+      var docs = store.collection("reads");
+      store.first(docs.insertOne(new Document("_id", "r").append("n", 1))).await(10, TimeUnit.SECONDS);
+      long syncs = embedded.syncs();
+      for (int i = 0; i < 50; i++) {
+        assertEquals(1, store.first(docs.find(Filters.eq("_id", "r"))).await(10, TimeUnit.SECONDS).getInteger("n"));
+        assertEquals(1L, store.first(docs.countDocuments(Filters.eq("n", 1))).await(10, TimeUnit.SECONDS));
+      }
+      assertEquals(syncs, embedded.syncs());
+      store.first(docs.updateOne(Filters.eq("_id", "r"), Updates.inc("n", 1))).await(10, TimeUnit.SECONDS);
+      assertTrue(embedded.syncs() > syncs, "an update is made durable");
     }
   }
 }
