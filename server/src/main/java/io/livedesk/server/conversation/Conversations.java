@@ -22,7 +22,10 @@ import io.livedesk.server.gateway.Delivery;
 import io.livedesk.server.store.Store;
 import io.livedesk.server.store.StoreUnavailableException;
 import io.livedesk.server.store.WriteBuffer;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import org.bson.BsonDocument;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -30,6 +33,9 @@ import org.bson.conversions.Bson;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The durable record of conversations and their messages in MongoDB, and delivery of their
@@ -52,6 +58,8 @@ public final class Conversations {
   private final MongoCollection<Document> conversations;
   private final MongoCollection<Document> messages;
   private final MongoCollection<Document> slaEvents;
+  /** Per conversation, the append in progress on this node (see {@link #append}). */
+  private final Map<String, Future<Integer>> appending = new ConcurrentHashMap<>();
 
   /** A message as stored; {@code duplicate} when its client message id had been stored before. */
   public record Stored(ConversationMessage message, boolean duplicate) {
@@ -153,21 +161,49 @@ public final class Conversations {
   }
 
   /**
-   * Stores a message once per client message id. Its seq is taken by the insert itself (a
-   * message's _id is its conversation and seq): the first seq above the conversation's
+   * Stores a message once per sender and client message id. Its seq is taken by the insert itself
+   * (a message's _id is its conversation and seq): the first seq above the conversation's
    * {@code lastSeq} that no message holds. So a write that fails half-way leaves no hole, as an
    * increment taken before a failed insert did: a seq exists exactly when its message does.
    * {@code lastSeq} then rises to it. {@code conversation} is the document as the caller last
-   * read it; a message stored since then costs one more attempt.
+   * read it.
+   *
+   * <p>The messages of one conversation are appended one after the other on a node, each starting
+   * from the seq the one before it took. Concurrent appends that all started from the same
+   * {@code lastSeq} collided on its next seq, and each collision cost another insert and update:
+   * under load, latency grew, so more appends overlapped and collided, and goodput fell as the
+   * offered rate rose. Appends from two nodes into one conversation can still collide; that costs
+   * one more attempt.
    */
   public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
                                String clientMsgId) {
     String conversationId = conversation.getString("_id");
+    int read = (int) number(conversation, "lastSeq");
+    ConversationMessage unnumbered = ConversationMessage.newBuilder().setConversationId(conversationId)
+        .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
+        .setClientMsgId(clientMsgId).setAt(System.currentTimeMillis()).build();
+    Promise<Integer> mine = Promise.promise(); // completes with the highest seq known once this append is done
+    Future<Integer> before = appending.put(conversationId, mine.future());
+    Context caller = Vertx.currentContext();
     // No lookup first: the unique (conversation, sender, client id) index refuses a resend, and only
     // then is the stored message read. A new message costs one insert, not a read and an insert.
-    return insertAt((int) number(conversation, "lastSeq") + 1, ConversationMessage.newBuilder().setConversationId(conversationId)
-        .setSenderId(senderId).setSenderName(senderName).setSenderRole(role).setText(text)
-        .setClientMsgId(clientMsgId).setAt(System.currentTimeMillis()).build(), SEQ_ATTEMPTS);
+    Future<Stored> stored = (before == null ? Future.succeededFuture(read) : before.map(last -> Math.max(last, read)))
+        .compose(last -> onContext(caller, () -> insertAt(last + 1, unnumbered, SEQ_ATTEMPTS)));
+    stored.onComplete(ar -> {
+      mine.complete(ar.succeeded() ? Math.max(read, ar.result().message().getSeq()) : read);
+      appending.remove(conversationId, mine.future());
+    });
+    return stored;
+  }
+
+  /** Runs on the caller's context, so that a queued append answers where it was asked. */
+  private static <T> Future<T> onContext(Context context, Supplier<Future<T>> action) {
+    if (context == null || context == Vertx.currentContext()) {
+      return action.get();
+    }
+    Promise<T> result = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(result));
+    return result.future();
   }
 
   private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, int attempts) {

@@ -182,6 +182,32 @@ class ConversationLifecycleTest {
     }
   }
 
+  /** A burst in one conversation (an app flushing its outbox after a reconnect): every message stored, in order, no refusal. */
+  @Test
+  void aBurstOfMessagesSentAtOnceInOneConversationAreAllAcknowledgedWithConsecutiveSeqs() {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-burst", "customer"))) {
+      Conversation asked = Desk.ask(customer, "is shipping free?");
+      List<String> ids = new java.util.ArrayList<>();
+      // as many as the connection's burst allows (gateway.frameBurst), all in flight together
+      for (int i = 0; i < 30; i++) {
+        ids.add(customer.send(Frame.newBuilder().setSend(io.livedesk.protocol.Send.newBuilder()
+            .setConversationId(asked.getId()).setClientMsgId("burst-" + i).setText("item " + i))));
+      }
+      java.util.Set<Integer> seqs = new java.util.TreeSet<>();
+      java.util.Set<String> waiting = new java.util.HashSet<>(ids);
+      while (!waiting.isEmpty()) {
+        Frame reply = customer.await(f -> waiting.contains(f.getReplyTo()));
+        waiting.remove(reply.getReplyTo());
+        assertTrue(reply.hasAck(), reply::toString);
+        seqs.add(reply.getAck().getSeq());
+      }
+      assertEquals(30, seqs.size(), "each message its own seq");
+      int first = seqs.iterator().next();
+      assertEquals(first + 29, (int) ((java.util.TreeSet<Integer>) seqs).last(), "no hole: " + seqs);
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+    }
+  }
+
   @Test
   void aRatingIsOneToFiveStarsAndOnlyOnceClosed() {
     try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-rate", "customer"))) {
