@@ -4,6 +4,7 @@ import io.livedesk.protocol.ErrorCode;
 import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.FrameException;
 import io.livedesk.protocol.PresenceStatus;
+import io.livedesk.protocol.SlaOutcome;
 import io.livedesk.server.presence.Agent;
 import io.livedesk.server.presence.PresenceConfig;
 import io.livedesk.server.presence.Roster;
@@ -60,6 +61,16 @@ public final class Routing {
   final Sweeps sweeps;
   final Recovery recovery;
   private final Supplier<Map<String, Integer>> roomViewers;
+  /**
+   * Conversations this dispatcher saw closed, newest last: an enqueue resent after the close (a
+   * retry that timed out and arrived late) must not queue a closed conversation again.
+   */
+  private final Map<String, Boolean> closedRecently = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 10_000;
+    }
+  };
 
   /** The shared copies this dispatcher writes through to. */
   public record Shared(SharedMap queue, SharedMap roster, SharedMap offers, SharedMap supervisors) {
@@ -163,7 +174,7 @@ public final class Routing {
 
   private Future<Reply> enqueue(Waiting w) {
     String cid = w.conversationId();
-    if (roster.holderOf(cid) != null) {
+    if (closedRecently.containsKey(cid) || roster.holderOf(cid) != null) {
       // A raised tier (or a resent enqueue) that arrives after an agent took it: nothing to queue.
       return done();
     }
@@ -185,6 +196,7 @@ public final class Routing {
 
   /** Closed, whatever the closer saw: out of the queue, the offer withdrawn, the agent's seat freed. */
   private Future<Reply> closed(String conversationId) {
+    closedRecently.put(conversationId, true);
     forget(conversationId, "closed");
     dispatch();
     return done();
@@ -260,15 +272,17 @@ public final class Routing {
     queue.remove(cid);
     roster.hold(agent, held);
     roster.save(agent);
+    // A warned agent's accept withdrew another agent's offer: that seat is free again.
+    dispatch();
     return late.compose(v -> events.assigned(held, agent, met, now))
         .map(c -> {
-          if (roster.holderOf(cid) != agent) {
-            // Lost or closed while the record was written: the dispatcher's decision since stands.
-            if (queue.contains(cid)) {
-              events.requeued(queue.get(cid), "agent offline");
-            }
-          } else if (met) {
+          if (met && c.getSla() == SlaOutcome.MET) {
+            // Counted when the record took it: an outcome already there (a breach) is not counted again.
             sla.met(w.tier());
+          }
+          if (roster.holderOf(cid) != agent && queue.contains(cid)) {
+            // The agent was lost while the record was written: the record follows the queue again.
+            events.requeued(queue.get(cid), "agent offline");
           }
           return (Reply) new Assigned(c);
         })
@@ -319,6 +333,7 @@ public final class Routing {
       roster.hold(to, w);
       roster.save(from);
       roster.save(to);
+      dispatch();
       return events.assigned(w, to, false, timers.now())
           .map(c -> {
             dispatch();
@@ -349,6 +364,9 @@ public final class Routing {
   void requeue(Waiting back, String reason) {
     queue.put(back);
     clock.schedule(back);
+    // Offered again at once: the record may say waiting a moment after it says offered, which
+    // recovery reads alike; holding dispatch for the write would idle the freed seat.
+    dispatch();
     events.requeued(back, reason).onComplete(ar -> {
       if (ar.succeeded() && !ar.result() && queue.get(back.conversationId()) != null) {
         forget(back.conversationId(), "closed");
@@ -376,6 +394,8 @@ public final class Routing {
     if (agent != null) {
       agent.consoles(c.node(), c.count(), timers.now());
       roster.save(agent);
+      // A console back on a node may make the agent eligible again.
+      dispatch();
     }
     return done();
   }

@@ -74,13 +74,18 @@ final class Sweeps {
   void heartbeat(String node, Map<String, Integer> counts) {
     long now = routing.timers.now();
     nodeSeen.put(node, now);
+    boolean changed = false;
     for (Agent agent : routing.roster.all()) {
       int reported = counts.getOrDefault(agent.id(), 0);
       boolean listed = agent.nodes().contains(node);
       if (reported > 0 != listed) {
         agent.consoles(node, reported, now);
         routing.roster.save(agent);
+        changed = true;
       }
+    }
+    if (changed) {
+      routing.dispatch();
     }
   }
 
