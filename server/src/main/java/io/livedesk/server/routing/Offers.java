@@ -123,7 +123,7 @@ final class Offers {
     List<Waiting> offered = new ArrayList<>();
     List<Agent> to = new ArrayList<>();
     for (Waiting w : routing.queue.ordered()) {
-      if (book.forConversation(w.conversationId()) != null) {
+      if (book.forConversation(w.conversationId()) != null || routing.settling.contains(w.conversationId())) {
         continue;
       }
       Agent agent = pick(w, free);
@@ -186,8 +186,11 @@ final class Offers {
     String cid = w.conversationId();
     routing.events.offered(w, agent.id(), routing.timers.now()).onComplete(ar -> {
       if (ar.succeeded() && !ar.result()) {
-        // Closed before it could be offered (a resent enqueue of a closed conversation, say): never offer it again.
-        if (routing.queue.contains(cid)) {
+        // Closed before it could be offered (a resent enqueue of a closed conversation, say): never
+        // offer it again. Only while this offer stands: an answer to an older offer, landing after
+        // the conversation was taken and queued again, says nothing about it now.
+        PendingOffer still = book.forConversation(cid);
+        if (still != null && still.offerId().equals(o.offerId())) {
           routing.forget(cid, "closed");
           routing.dispatch();
         }

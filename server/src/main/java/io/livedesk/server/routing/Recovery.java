@@ -128,9 +128,18 @@ final class Recovery {
           routing.clock.schedule(recorded); // a takeover schedules every entry once rebuilt; a late retry must do its own
         }
         queued++;
-      } else if (queuedNow.slaPending() && !recorded.slaPending()) {
-        // The record settled the SLA (a breach recorded) after the copy was written: the record wins.
-        routing.queue.put(queuedNow.slaSettled());
+      } else {
+        // The record wins on tier, deadline and SLA (a raised tier or a recorded breach the copy
+        // missed); the copy keeps who passed on it and whom the customer prefers.
+        Waiting merged = new Waiting(cid, recorded.customerId(), recorded.tier(), recorded.rank(), recorded.skill(),
+            recorded.deadline(), recorded.slaPending() && queuedNow.slaPending(), queuedNow.preferAgent(),
+            recorded.conversation(), queuedNow.tried());
+        if (!merged.equals(queuedNow)) {
+          routing.queue.put(merged);
+          if (!exclusive) {
+            routing.clock.schedule(merged);
+          }
+        }
       }
       PendingOffer offer = routing.offers.forConversation(cid);
       if (exclusive && r.state() == ConversationState.OFFERED && offer == null) {

@@ -61,6 +61,8 @@ public final class Routing {
   final Sweeps sweeps;
   final Recovery recovery;
   private final Supplier<Map<String, Integer>> roomViewers;
+  /** Conversations back in the queue whose record does not say so yet: not offered until it does. */
+  final Set<String> settling = new java.util.HashSet<>();
   /**
    * Conversations this dispatcher saw closed, newest last: an enqueue resent after the close (a
    * retry that timed out and arrived late) must not queue a closed conversation again.
@@ -208,6 +210,7 @@ public final class Routing {
     offers.withdrawWarnings(conversationId, null, reason);
     clock.cancel(conversationId);
     queue.remove(conversationId);
+    settling.remove(conversationId);
     Agent holder = roster.holderOf(conversationId);
     if (holder != null) {
       roster.letGo(holder, conversationId);
@@ -261,6 +264,10 @@ public final class Routing {
    */
   private Future<Reply> activate(Waiting w, Agent agent, String withdrawReason) {
     String cid = w.conversationId();
+    if (settling.contains(cid)) {
+      // Its record still says it is with the previous agent; a write racing that one could land first.
+      return Future.failedFuture(new Refusal(ErrorCode.CONFLICT, "the conversation is being queued again; try again"));
+    }
     offers.withdraw(cid, withdrawReason, agent.id());
     offers.withdrawWarnings(cid, agent.id(), withdrawReason);
     clock.cancel(cid);
@@ -360,18 +367,36 @@ public final class Routing {
     return done();
   }
 
-  /** Back into the queue with its deadline; dropped again if the record says it was closed. */
+  /**
+   * Back into the queue with its deadline; dropped again if the record says it was closed. Not
+   * offered until the record says it waits (the record refuses an offer of a conversation it
+   * still has with an agent, which would read as closed); the rest of the queue is dispatched at
+   * once, so a seat this frees is not left idle meanwhile. A write the store refuses is retried.
+   */
   void requeue(Waiting back, String reason) {
+    String cid = back.conversationId();
     queue.put(back);
     clock.schedule(back);
-    // Offered again at once: the record may say waiting a moment after it says offered, which
-    // recovery reads alike; holding dispatch for the write would idle the freed seat.
+    settling.add(cid);
     dispatch();
-    events.requeued(back, reason).onComplete(ar -> {
-      if (ar.succeeded() && !ar.result() && queue.get(back.conversationId()) != null) {
-        forget(back.conversationId(), "closed");
-      } else if (ar.failed()) {
-        log.warn("could not record {} waiting again; it waits all the same", back.conversationId(), ar.cause());
+    recordRequeue(cid, reason);
+  }
+
+  private void recordRequeue(String cid, String reason) {
+    Waiting w = queue.get(cid);
+    if (w == null) {
+      settling.remove(cid);
+      return;
+    }
+    events.requeued(w, reason).onComplete(ar -> {
+      if (ar.failed()) {
+        log.warn("could not record {} waiting again; trying again", cid, ar.cause());
+        timers.after(config.safetyTickMs(), () -> recordRequeue(cid, reason));
+        return;
+      }
+      settling.remove(cid);
+      if (!ar.result() && queue.contains(cid)) {
+        forget(cid, "closed");
       }
       dispatch();
     });
