@@ -191,6 +191,7 @@ final class RoutingSimulation {
       long ms = 1 + random.nextInt(random.nextInt(4) == 0 ? 20_000 : 3_000);
       note("advance " + ms + " ms");
       timers.advance(ms, () -> check("after a timer"));
+      deadlinesKept();
     } else if (dice < 63) {
       transfer();
     } else if (dice < 71) {
@@ -467,6 +468,7 @@ final class RoutingSimulation {
         a.warnings.add(frame.getOffer().getConversation().getId());
       } else {
         a.offers.put(frame.getOffer().getOfferId(), frame.getOffer().getConversation().getId());
+        urgentFirst(a.id, frame.getOffer().getConversation().getId());
       }
     } else if (frame.hasOfferWithdrawn()) {
       a.offers.remove(frame.getOfferWithdrawn().getOfferId());
@@ -516,9 +518,48 @@ final class RoutingSimulation {
 
   // ------------------------------------------------------------------ invariants
 
+  /**
+   * Urgent before normal before low, checked as each offer goes out: no more urgent conversation
+   * waits un-offered that this agent could have taken (has the skill, has not passed on it).
+   */
+  private void urgentFirst(String agentId, String conversationId) {
+    Routing r = current.routing;
+    Waiting w = r.queue.get(conversationId);
+    Agent agent = r.roster.get(agentId);
+    if (w == null || agent == null) {
+      return;
+    }
+    for (Waiting other : r.queue.ordered()) {
+      if (Waiting.DISPATCH_ORDER.compare(other, w) >= 0) {
+        break;
+      }
+      boolean couldTake = agent.hasSkill(other.skill()) && !other.tried().contains(agentId)
+          && r.offers.forConversation(other.conversationId()) == null && !r.settling.contains(other.conversationId());
+      verify(!couldTake || other.rank() == w.rank(), agentId + " was offered " + conversationId + " (" + w.tier() + ") while "
+          + other.conversationId() + " (" + other.tier() + ") waited for them");
+    }
+  }
+
   private void verify(boolean ok, String what) {
     if (!ok) {
       throw new AssertionError(what + "\nseed " + seed + ", last steps:\n  " + String.join("\n  ", trail));
+    }
+  }
+
+  /**
+   * A deadline that passed is a breach on record, not forgotten; checked once time has moved on
+   * (a breach is recorded by a timer, and a failed write is retried each tick).
+   */
+  private void deadlinesKept() {
+    if (current == null) {
+      return;
+    }
+    Set<String> inflight = record.inflight();
+    for (Doc d : record.docs.values()) {
+      if (d.queued() && d.sla == SlaOutcome.PENDING && !inflight.contains(d.id)) {
+        long since = Math.max(d.dueAt, Math.max(upSince, d.deadlineSetAt));
+        verify(timers.now() - since < 6 * CONFIG.safetyTickMs(), d.id + " is past its deadline unrecorded");
+      }
     }
   }
 
@@ -575,11 +616,6 @@ final class RoutingSimulation {
       } else {
         verify(at == null, d.id + " is closed on record but " + at + " (" + when + ")");
       }
-      // A deadline that passed is a breach on record, not forgotten (a failed write is retried each tick).
-      if (d.queued() && d.sla == SlaOutcome.PENDING) {
-        long since = Math.max(d.dueAt, Math.max(upSince, d.deadlineSetAt));
-        verify(timers.now() - since < 6 * CONFIG.safetyTickMs(), d.id + " is past its deadline unrecorded (" + when + ")");
-      }
     }
     // Urgent before normal before low, and no idle seat while someone waits: a waiting conversation
     // not offered has no eligible agent who has not passed on it.
@@ -593,25 +629,6 @@ final class RoutingSimulation {
             + ") waits un-offered while " + a.id() + " has a seat (" + when + ")");
       }
     }
-    for (OfferBook.PendingOffer o : r.offers.all()) {
-      Waiting w = r.queue.get(o.conversationId());
-      for (Waiting other : r.queue.inOrder()) {
-        if (other.rank() < w.rank() && r.offers.forConversation(other.conversationId()) == null
-            && !inflight.contains(other.conversationId()) && r.roster.get(o.agentId()) != null
-            && r.roster.get(o.agentId()).hasSkill(other.skill()) && !other.tried().contains(o.agentId())
-            && o.expiresAt() - CONFIG.offerTimeoutMs() >= other.deadline().queuedAt()
-            && o.expiresAt() - CONFIG.offerTimeoutMs() > lastQueued(other)) {
-          verify(false, o.agentId() + " was offered " + w.conversationId() + " (" + w.tier() + ") while "
-              + other.conversationId() + " (" + other.tier() + ") waited for them (" + when + ")");
-        }
-      }
-    }
-  }
-
-  /** When the conversation last entered the queue (an ask, a requeue, a transfer), as the record knows. */
-  private long lastQueued(Waiting w) {
-    Doc d = record.docs.get(w.conversationId());
-    return d == null ? Long.MAX_VALUE : d.lastQueuedAt;
   }
 
   // ------------------------------------------------------------------ the record (MongoDB)
