@@ -415,9 +415,11 @@ public final class Lifecycle implements RoutingEvents {
         Updates.set("lastActivityAt", at));
     return conversations.update(w.conversationId(), Filters.in("state", names(ConversationState.WAITING,
             ConversationState.OFFERED, ConversationState.ACTIVE)), update)
-        // Met only over a pending SLA: an outcome already on record (a breach) is never overwritten.
+        // Met only over a pending SLA and within the recorded deadline (a raised tier may have moved
+        // it since the dispatcher decided): an outcome already on record is never overwritten.
         .compose(doc -> doc == null || !slaMet ? Future.succeededFuture(doc)
-            : conversations.update(w.conversationId(), Filters.eq("sla", SlaOutcome.PENDING.name()),
+            : conversations.update(w.conversationId(), Filters.and(Filters.eq("sla", SlaOutcome.PENDING.name()),
+                    Filters.gte("deadlineAt", at)),
                 Updates.set("sla", SlaOutcome.MET.name())).map(met -> met != null ? met : doc))
         .compose(doc -> {
           if (doc == null) {
@@ -430,8 +432,9 @@ public final class Lifecycle implements RoutingEvents {
 
   @Override
   public Future<Boolean> breached(Waiting w, long at) {
-    // Only while it waits: a closed (abandoned) conversation records no breach.
-    return conversations.update(w.conversationId(), Filters.and(QUEUED, Filters.eq("sla", SlaOutcome.PENDING.name())),
+    // Only while open: a closed (abandoned) conversation records no breach.
+    return conversations.update(w.conversationId(), Filters.and(Filters.in("state", names(ConversationState.WAITING,
+            ConversationState.OFFERED, ConversationState.ACTIVE)), Filters.eq("sla", SlaOutcome.PENDING.name())),
             Updates.combine(Updates.set("sla", SlaOutcome.BREACHED.name()), Updates.set("breachedAt", at)))
         .compose(doc -> doc == null ? Future.succeededFuture(false)
             : conversations.slaEvent(w.conversationId(), w.tier(), "breach", at).map(true));

@@ -143,8 +143,9 @@ final class Recovery {
       }
       PendingOffer offer = routing.offers.forConversation(cid);
       if (exclusive && r.state() == ConversationState.OFFERED && offer == null) {
-        routing.events.requeued(recorded, "offer lost")
-            .onFailure(e -> log.warn("could not record {} waiting again after its offer was lost", cid, e));
+        // Not offered again until the record says waiting: that write must not land after a new offer's.
+        routing.settling.add(cid);
+        routing.recordRequeue(cid, "offer lost");
         requeued++;
       }
     }

@@ -286,6 +286,9 @@ public final class Routing {
           if (met && c.getSla() == SlaOutcome.MET) {
             // Counted when the record took it: an outcome already there (a breach) is not counted again.
             sla.met(w.tier());
+          } else if (met && c.getSla() == SlaOutcome.PENDING) {
+            // The record's deadline had moved earlier (a raised tier) and passed: a breach after all.
+            clock.recordBreach(w, now);
           }
           if (roster.holderOf(cid) != agent && queue.contains(cid)) {
             // The agent was lost while the record was written: the record follows the queue again.
@@ -382,7 +385,7 @@ public final class Routing {
     recordRequeue(cid, reason);
   }
 
-  private void recordRequeue(String cid, String reason) {
+  void recordRequeue(String cid, String reason) {
     Waiting w = queue.get(cid);
     if (w == null) {
       settling.remove(cid);

