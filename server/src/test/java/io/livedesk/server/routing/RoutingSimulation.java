@@ -557,7 +557,7 @@ final class RoutingSimulation {
     Set<String> inflight = record.inflight();
     for (Doc d : record.docs.values()) {
       if (d.queued() && d.sla == SlaOutcome.PENDING && !inflight.contains(d.id)) {
-        long since = Math.max(d.dueAt, Math.max(upSince, d.deadlineSetAt));
+        long since = Math.max(Math.max(d.dueAt, d.refusedAt), Math.max(upSince, d.deadlineSetAt));
         verify(timers.now() - since < 6 * CONFIG.safetyTickMs(), d.id + " is past its deadline unrecorded");
       }
     }
@@ -646,6 +646,8 @@ final class RoutingSimulation {
     long lastQueuedAt;
     /** When the deadline was last moved (a raised tier may move it into the past). */
     long deadlineSetAt;
+    /** When the record last refused a write about it (a refused breach is tried again a tick later). */
+    long refusedAt;
 
     Doc(String id, int rank, String skill, long at) {
       this.id = id;
@@ -717,6 +719,10 @@ final class RoutingSimulation {
       Promise<T> promise = Promise.promise();
       Runnable run = () -> {
         if (mayFail && random.nextDouble() < failRate) {
+          Doc d = docs.get(cid);
+          if (d != null) {
+            d.refusedAt = timers.now();
+          }
           promise.fail(new IllegalStateException("store unavailable"));
           return;
         }
