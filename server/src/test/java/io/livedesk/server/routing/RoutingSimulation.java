@@ -148,7 +148,7 @@ final class RoutingSimulation {
     periodic();
     for (int step = 0; step < steps; step++) {
       step(random.nextInt(100));
-      check("after " + trail.peekLast());
+      check("after the last step");
     }
     drain();
   }
@@ -513,7 +513,7 @@ final class RoutingSimulation {
       timers.advance(1000, () -> check("after a timer while draining"));
     }
     List<String> stranded = record.docs.values().stream().filter(Doc::open).map(d -> d.id + " " + d.state).toList();
-    verify(stranded.isEmpty(), "conversations never served: " + stranded);
+    verify(stranded.isEmpty(), () -> "conversations never served: " + stranded);
   }
 
   // ------------------------------------------------------------------ invariants
@@ -535,14 +535,14 @@ final class RoutingSimulation {
       }
       boolean couldTake = agent.hasSkill(other.skill()) && !other.tried().contains(agentId)
           && r.offers.forConversation(other.conversationId()) == null && !r.settling.contains(other.conversationId());
-      verify(!couldTake || other.rank() == w.rank(), agentId + " was offered " + conversationId + " (" + w.tier() + ") while "
+      verify(!couldTake || other.rank() == w.rank(), () -> agentId + " was offered " + conversationId + " (" + w.tier() + ") while "
           + other.conversationId() + " (" + other.tier() + ") waited for them");
     }
   }
 
-  private void verify(boolean ok, String what) {
+  private void verify(boolean ok, java.util.function.Supplier<String> what) {
     if (!ok) {
-      throw new AssertionError(what + "\nseed " + seed + ", last steps:\n  " + String.join("\n  ", trail));
+      throw new AssertionError(what.get() + "\nseed " + seed + ", last steps:\n  " + String.join("\n  ", trail));
     }
   }
 
@@ -558,13 +558,13 @@ final class RoutingSimulation {
     for (Doc d : record.docs.values()) {
       if (d.queued() && d.sla == SlaOutcome.PENDING && !inflight.contains(d.id)) {
         long since = Math.max(Math.max(d.dueAt, d.refusedAt), Math.max(upSince, d.deadlineSetAt));
-        verify(timers.now() - since < 6 * CONFIG.safetyTickMs(), d.id + " is past its deadline unrecorded");
+        verify(timers.now() - since < 6 * CONFIG.safetyTickMs(), () -> d.id + " is past its deadline unrecorded");
       }
     }
   }
 
   private void check(String when) {
-    verify(record.violations.isEmpty(), "the record saw: " + record.violations + " (" + when + ")");
+    verify(record.violations.isEmpty(), () -> "the record saw: " + record.violations + " (" + when + ")");
     // No SLA outcome counted twice, or counted without the record holding it.
     long recordedMet = record.docs.values().stream().filter(d -> d.sla == SlaOutcome.MET).count();
     long recordedBreached = record.docs.values().stream().filter(d -> d.sla == SlaOutcome.BREACHED).count();
@@ -574,8 +574,10 @@ final class RoutingSimulation {
       countedMet += sla.metCount(t);
       countedBreached += sla.breachedCount(t);
     }
-    verify(countedMet == recordedMet && countedBreached == recordedBreached, "SLA counted met=" + countedMet + " breached="
-        + countedBreached + " but recorded met=" + recordedMet + " breached=" + recordedBreached + " (" + when + ")");
+    long met = countedMet;
+    long breached = countedBreached;
+    verify(met == recordedMet && breached == recordedBreached, () -> "SLA counted met=" + met + " breached="
+        + breached + " but recorded met=" + recordedMet + " breached=" + recordedBreached + " (" + when + ")");
     if (current == null) {
       return;
     }
@@ -584,22 +586,22 @@ final class RoutingSimulation {
     // Each conversation is in one place: queued, or held by one agent.
     Map<String, String> place = new HashMap<>();
     for (Waiting w : r.queue.inOrder()) {
-      verify(place.put(w.conversationId(), "queue") == null, w.conversationId() + " queued twice (" + when + ")");
+      verify(place.put(w.conversationId(), "queue") == null, () -> w.conversationId() + " queued twice (" + when + ")");
     }
     for (Agent a : r.roster.all()) {
       for (String cid : a.active().keySet()) {
         String before = place.put(cid, a.id());
-        verify(before == null, cid + " both with " + before + " and " + a.id() + " (" + when + ")");
-        verify(r.roster.holderOf(cid) == a, cid + " held by " + a.id() + " but indexed elsewhere (" + when + ")");
+        verify(before == null, () -> cid + " both with " + before + " and " + a.id() + " (" + when + ")");
+        verify(r.roster.holderOf(cid) == a, () -> cid + " held by " + a.id() + " but indexed elsewhere (" + when + ")");
       }
       // An agent's load never exceeds their capacity while online.
-      verify(a.status() != PresenceStatus.ONLINE || a.active().size() <= a.capacity(),
+      verify(a.status() != PresenceStatus.ONLINE || a.active().size() <= a.capacity(), () ->
           a.id() + " holds " + a.active().size() + " over capacity " + a.capacity() + " (" + when + ")");
     }
     Set<String> offered = new HashSet<>();
     for (OfferBook.PendingOffer o : r.offers.all()) {
-      verify(offered.add(o.conversationId()), o.conversationId() + " offered twice (" + when + ")");
-      verify("queue".equals(place.get(o.conversationId())), o + " offers a conversation that is not waiting (" + when + ")");
+      verify(offered.add(o.conversationId()), () -> o.conversationId() + " offered twice (" + when + ")");
+      verify("queue".equals(place.get(o.conversationId())), () -> o + " offers a conversation that is not waiting (" + when + ")");
     }
     // The dispatcher agrees with the record, except where a write is still on its way.
     for (Doc d : record.docs.values()) {
@@ -608,13 +610,13 @@ final class RoutingSimulation {
       }
       String at = place.get(d.id);
       if (d.queued()) {
-        verify("queue".equals(at), d.id + " is " + d.state + " on record but " + (at == null ? "lost" : "with " + at)
+        verify("queue".equals(at), () -> d.id + " is " + d.state + " on record but " + (at == null ? "lost" : "with " + at)
             + " (" + when + ")");
       } else if (d.state == ConversationState.ACTIVE) {
-        verify(d.agent.equals(at), d.id + " is with " + d.agent + " on record but " + (at == null ? "lost" : "with " + at)
+        verify(d.agent.equals(at), () -> d.id + " is with " + d.agent + " on record but " + (at == null ? "lost" : "with " + at)
             + " (" + when + ")");
       } else {
-        verify(at == null, d.id + " is closed on record but " + at + " (" + when + ")");
+        verify(at == null, () -> d.id + " is closed on record but " + at + " (" + when + ")");
       }
     }
     // Urgent before normal before low, and no idle seat while someone waits: a waiting conversation
@@ -625,7 +627,7 @@ final class RoutingSimulation {
         continue;
       }
       for (Agent a : r.roster.all()) {
-        verify(!r.offers.eligible(a, w) || w.tried().contains(a.id()), w.conversationId() + " (" + w.tier()
+        verify(!r.offers.eligible(a, w) || w.tried().contains(a.id()), () -> w.conversationId() + " (" + w.tier()
             + ") waits un-offered while " + a.id() + " has a seat (" + when + ")");
       }
     }
