@@ -306,6 +306,13 @@ public final class Routing {
               clock.schedule(w);
             }
             dispatch();
+          } else if (w.slaPending() && queue.contains(cid) && !queue.get(cid).slaPending()) {
+            // Its agent was lost while the record was written, and it went back as if the SLA were
+            // settled; the record never took the hand-over, so its deadline still runs.
+            Waiting pending = new Waiting(cid, w.customerId(), w.tier(), w.rank(), w.skill(), w.deadline(), true,
+                w.preferAgent(), w.conversation(), queue.get(cid).tried());
+            queue.put(pending);
+            clock.schedule(pending);
           }
           return Future.failedFuture(e);
         });
