@@ -109,12 +109,24 @@ final class Recovery {
       Waiting recorded = r.entry();
       String cid = recorded.conversationId();
       if (r.state() == ConversationState.ACTIVE) {
-        if (exclusive && routing.roster.holderOf(cid) == null && !r.agentId().isEmpty()) {
+        if (!exclusive || r.agentId().isEmpty()) {
+          continue;
+        }
+        Agent holder = routing.roster.holderOf(cid);
+        // Held with the record's SLA state: one still pending (a hand-over recorded after its
+        // deadline moved) is a breach once past, and keeps running if the agent never returns.
+        if (holder == null) {
           Agent agent = routing.roster.getOrCreate(r.agentId());
-          routing.roster.hold(agent, recorded.slaSettled());
+          routing.roster.hold(agent, recorded);
           agent.missingSince(now);
           routing.roster.save(agent);
           held++;
+        } else if (recorded.slaPending() && !holder.active().get(cid).slaPending()) {
+          routing.roster.hold(holder, recorded);
+          routing.roster.save(holder);
+        }
+        if (recorded.slaPending() && now > recorded.deadline().dueAt()) {
+          routing.clock.recordBreach(recorded, now);
         }
         continue;
       }

@@ -233,8 +233,9 @@ final class RoutingSimulation {
       Doc d = record.docs.get(WATCH);
       String where = current == null ? "down" : current.routing.queue.contains(WATCH) ? "queued"
           + (current.routing.settling.contains(WATCH) ? "(settling)" : "")
+          + (current.routing.queue.contains(WATCH) && current.routing.queue.get(WATCH).slaPending() ? "(pending)" : "")
           : current.routing.roster.holderOf(WATCH) != null ? "held by " + current.routing.roster.holderOf(WATCH).id() : "nowhere";
-      what = what + "   [" + WATCH + ": record " + (d == null ? "-" : d.state + " " + d.agent) + ", dispatcher " + where
+      what = what + "   [" + WATCH + ": record " + (d == null ? "-" : d.state + " " + d.agent + " " + d.sla + " due " + d.dueAt % 10_000_000) + ", dispatcher " + where
           + ", pending " + record.pending.stream().filter(p -> p.conversationId().equals(WATCH)).map(p -> p.what()).toList() + "]";
     }
     trail.addLast("t=" + (timers.now() % 10_000_000) + " " + what);
