@@ -409,12 +409,15 @@ public final class Lifecycle implements RoutingEvents {
   }
 
   @Override
-  public Future<Conversation> assigned(Waiting w, Agent agent, boolean slaMet, long at) {
+  public Future<Conversation> assigned(Waiting w, Agent agent, String fromAgent, boolean slaMet, long at) {
     Bson update = Updates.combine(Updates.set("state", ConversationState.ACTIVE.name()),
         Updates.set("agentId", agent.id()), Updates.set("agentName", agent.name()), Updates.min("assignedAt", at),
         Updates.set("lastActivityAt", at));
-    return conversations.update(w.conversationId(), Filters.in("state", names(ConversationState.WAITING,
-            ConversationState.OFFERED, ConversationState.ACTIVE)), update)
+    // From the queue only while it waits, from an agent only while that agent has it: a write
+    // that lands late (after a later hand-over) cannot take it from whoever holds it now.
+    Bson holds = fromAgent.isEmpty() ? QUEUED
+        : Filters.and(Filters.eq("state", ConversationState.ACTIVE.name()), Filters.eq("agentId", fromAgent));
+    return conversations.update(w.conversationId(), holds, update)
         // Met only over a pending SLA and within the recorded deadline (a raised tier may have moved
         // it since the dispatcher decided): an outcome already on record is never overwritten.
         .compose(doc -> doc == null || !slaMet ? Future.succeededFuture(doc)

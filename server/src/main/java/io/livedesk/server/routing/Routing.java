@@ -281,7 +281,7 @@ public final class Routing {
     roster.save(agent);
     // A warned agent's accept withdrew another agent's offer: that seat is free again.
     dispatch();
-    return late.compose(v -> events.assigned(held, agent, met, now))
+    return late.compose(v -> events.assigned(held, agent, "", met, now))
         .map(c -> {
           if (met && c.getSla() == SlaOutcome.MET) {
             // Counted when the record took it: an outcome already there (a breach) is not counted again.
@@ -351,7 +351,7 @@ public final class Routing {
       roster.save(from);
       roster.save(to);
       dispatch();
-      return events.assigned(w, to, false, timers.now())
+      return events.assigned(w, to, from.id(), false, timers.now())
           .map(c -> {
             dispatch();
             return (Reply) new Done();

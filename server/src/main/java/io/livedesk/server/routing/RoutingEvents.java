@@ -24,11 +24,12 @@ public interface RoutingEvents {
   Future<Boolean> requeued(Waiting w, String reason);
 
   /**
-   * Now held by the agent. {@code slaMet} is true when this settles the first-response SLA in
-   * time, false when it was already settled. Answers the conversation as the agent sees it;
-   * fails with CONFLICT when it was closed.
+   * Now held by the agent: taken from the queue when {@code fromAgent} is empty, else transferred
+   * from that agent. {@code slaMet} is true when this settles the first-response SLA in time,
+   * false when it was already settled. Answers the conversation as the agent sees it; fails with
+   * CONFLICT when the record is not as that assumes (closed meanwhile, or a stale write).
    */
-  Future<Conversation> assigned(Waiting w, Agent agent, boolean slaMet, long at);
+  Future<Conversation> assigned(Waiting w, Agent agent, String fromAgent, boolean slaMet, long at);
 
   /** The deadline passed while still waiting. Answers true when this recorded the breach, false when an outcome was already on record. */
   Future<Boolean> breached(Waiting w, long at);

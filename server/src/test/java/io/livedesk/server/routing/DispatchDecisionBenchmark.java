@@ -160,7 +160,7 @@ public final class DispatchDecisionBenchmark {
     }
 
     @Override
-    public Future<Conversation> assigned(Waiting w, Agent agent, boolean slaMet, long at) {
+    public Future<Conversation> assigned(Waiting w, Agent agent, String fromAgent, boolean slaMet, long at) {
       return Future.succeededFuture(w.conversation().toBuilder().setSla(slaMet ? SlaOutcome.MET : SlaOutcome.BREACHED).build());
     }
 

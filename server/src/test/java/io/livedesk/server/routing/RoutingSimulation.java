@@ -34,7 +34,7 @@ import java.util.Set;
  * writes are delayed, reordered and sometimes refused. The invariants are checked after every
  * step and every timer. Deterministic for a seed.
  */
-final class RoutingSimulation {
+public final class RoutingSimulation {
 
   static final DispatchConfig CONFIG = new DispatchConfig(15_000, 50, 72 * 3_600_000L, 1000, 1000);
   static final PresenceConfig PRESENCE = new PresenceConfig(1000, 3000);
@@ -59,6 +59,14 @@ final class RoutingSimulation {
   private int nextConversation;
   private double deferRate;
   private double failRate;
+
+  /** Runs schedules outside JUnit, for profiling: {@code main(first, count, steps)}. */
+  public static void main(String[] args) {
+    long first = Long.parseLong(args[0]);
+    for (long seed = first; seed < first + Integer.parseInt(args[1]); seed++) {
+      new RoutingSimulation(seed, Integer.parseInt(args[2])).run();
+    }
+  }
 
   RoutingSimulation(long seed, int steps) {
     this.seed = seed;
@@ -772,10 +780,12 @@ final class RoutingSimulation {
         }
 
         @Override
-        public Future<Conversation> assigned(Waiting w, Agent agent, boolean slaMet, long at) {
+        public Future<Conversation> assigned(Waiting w, Agent agent, String fromAgent, boolean slaMet, long at) {
           return write(by, "assigned", w.conversationId(), true, () -> {
             Doc d = docs.get(w.conversationId());
-            if (d == null || !d.open()) {
+            boolean holds = d != null && (fromAgent.isEmpty() ? d.queued()
+                : d.state == ConversationState.ACTIVE && d.agent.equals(fromAgent));
+            if (!holds) {
               throw new FrameException(ErrorCode.CONFLICT, "the conversation was closed");
             }
             d.state = ConversationState.ACTIVE;

@@ -16,7 +16,7 @@ class RoutingSimulationTest {
 
   private static final long FIRST_SEED = Long.getLong("routing.sim.seed", 1L);
   private static final int SCHEDULES = Integer.getInteger("routing.sim.schedules", 2000);
-  private static final int STEPS = Integer.getInteger("routing.sim.steps", 150);
+  private static final int STEPS = Integer.getInteger("routing.sim.steps", 100);
 
   private static final Logger routingLog = (Logger) LoggerFactory.getLogger("io.livedesk.server.routing");
   private static Level level;
