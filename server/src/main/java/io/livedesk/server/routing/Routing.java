@@ -291,8 +291,10 @@ public final class Routing {
             clock.recordBreach(w, now);
           }
           if (roster.holderOf(cid) != agent && queue.contains(cid)) {
-            // The agent was lost while the record was written: the record follows the queue again.
-            events.requeued(queue.get(cid), "agent offline");
+            // The agent was lost while the record was written: the record follows the queue again,
+            // and no offer goes out until it has.
+            settling.add(cid);
+            recordRequeue(cid, "agent offline");
           }
           return (Reply) new Assigned(c);
         })
