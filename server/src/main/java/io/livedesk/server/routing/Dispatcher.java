@@ -166,16 +166,22 @@ public final class Dispatcher extends VerticleBase {
     // Rebuilt before the consumer exists: no request races the rebuild (senders retry meanwhile).
     return next.takeOver()
         .compose(v -> {
+          // Set before the consumer exists: a request may reach it before its registration completes.
+          routing = next;
           consumer = vertx.eventBus().consumer(Addresses.DISPATCHER, this::handle);
           return consumer.completion();
         })
         .onSuccess(v -> {
-          routing = next;
           takingOver = false;
           leader = true;
         })
         .onFailure(e -> {
           takingOver = false;
+          routing = null;
+          if (consumer != null) {
+            consumer.unregister();
+            consumer = null;
+          }
           next.stop();
           routingTimers.cancelAll();
           log.warn("dispatcher takeover failed, retrying on the next tick", e);
