@@ -23,6 +23,9 @@ public final class Addresses {
   /** Hazelcast map of agent presence (agent id to presence JSON), with backups. */
   public static final String PRESENCE_MAP = "livedesk.presence.agents";
 
+  /** Hazelcast map of the dispatcher's open offers (offer id to offer JSON), so a successor keeps them open. */
+  public static final String OFFERS_MAP = "livedesk.routing.offers";
+
   /** Hazelcast map of supervisors watching the live view (supervisor id to since). */
   public static final String SUPERVISORS_MAP = "livedesk.routing.supervisors";
 

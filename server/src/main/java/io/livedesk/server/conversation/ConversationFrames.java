@@ -18,6 +18,7 @@ import io.livedesk.server.gateway.Delivery;
 import io.livedesk.server.gateway.FrameRouter;
 import io.livedesk.server.gateway.Session;
 import io.livedesk.server.gateway.SessionEvents;
+import io.livedesk.server.routing.DispatchMessage;
 import io.livedesk.server.routing.DispatcherClient;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -181,26 +182,17 @@ public final class ConversationFrames {
 
   private Future<Frame.Builder> accept(Session session, Frame frame) {
     var a = frame.getAccept();
-    return dispatcher.once("accept", new JsonObject().put("agentId", session.userId()).put("offerId", a.getOfferId())
-            .put("conversationId", a.getConversationId()))
-        .map(reply -> {
-          try {
-            Conversation c = Conversation.parseFrom(Base64.getDecoder().decode(reply.getString("conversation")));
-            return Frame.newBuilder().setConversation(ConversationUpdate.newBuilder().setConversation(c));
-          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    return dispatcher.ask(new DispatchMessage.Accept(session.userId(), a.getOfferId(), a.getConversationId()))
+        .map(reply -> Frame.newBuilder().setConversation(ConversationUpdate.newBuilder()
+            .setConversation(((DispatchMessage.Assigned) reply).conversation())));
   }
 
   private Future<Frame.Builder> decline(Session session, Frame frame) {
-    return dispatcher.once("decline", new JsonObject().put("agentId", session.userId())
-        .put("offerId", frame.getDecline().getOfferId())).map(v -> ok());
+    return dispatcher.ask(new DispatchMessage.Decline(session.userId(), frame.getDecline().getOfferId())).map(v -> ok());
   }
 
   private Future<Frame.Builder> watch(Session session, Frame frame) {
-    return dispatcher.idempotent("watch", new JsonObject().put("supervisorId", session.userId())
-        .put("on", frame.getSupervisorWatch().getOn())).map(v -> ok());
+    return dispatcher.ask(new DispatchMessage.Watch(session.userId(), frame.getSupervisorWatch().getOn())).map(v -> ok());
   }
 
   private Future<Frame.Builder> assign(Session session, Frame frame) {
@@ -208,8 +200,7 @@ public final class ConversationFrames {
     if (a.getConversationId().isEmpty() || a.getAgentId().isEmpty()) {
       return Lifecycle.fail(ErrorCode.INVALID_ARGUMENT, "conversation_id and agent_id are required");
     }
-    return dispatcher.once("assign", new JsonObject().put("conversationId", a.getConversationId())
-        .put("agentId", a.getAgentId())).map(v -> ok());
+    return dispatcher.ask(new DispatchMessage.Assign(a.getConversationId(), a.getAgentId())).map(v -> ok());
   }
 
   /**

@@ -20,12 +20,13 @@ import io.livedesk.server.presence.Agent;
 import io.livedesk.server.privacy.Masking;
 import io.livedesk.server.store.StoreUnavailableException;
 import io.livedesk.server.routing.Deadline;
+import io.livedesk.server.routing.DispatchMessage;
 import io.livedesk.server.routing.DispatcherClient;
 import io.livedesk.server.routing.RoutingEvents;
+import io.livedesk.server.routing.RoutingEvents.Routed;
 import io.livedesk.server.routing.SlaCounts;
 import io.livedesk.server.routing.Waiting;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.slf4j.Logger;
@@ -177,7 +178,7 @@ public final class Lifecycle implements RoutingEvents {
             Updates.set("budgetMs", verdict.budgetMs())))
         .compose(doc -> doc == null ? Future.succeededFuture() : previousAgent(doc).compose(prefer -> {
           conversations.announce(doc);
-          return dispatcher.idempotent("enqueue", new JsonObject().put("entry", entry(doc, prefer).toJson()));
+          return dispatcher.ask(new DispatchMessage.Enqueue(entry(doc, prefer)));
         }).mapEmpty());
   }
 
@@ -264,7 +265,7 @@ public final class Lifecycle implements RoutingEvents {
         return conversations.update(id, QUEUED, Updates.combine(Updates.set("tier", raised.tier()),
                 Updates.set("rank", raised.rank()), Updates.set("budgetMs", raised.budgetMs()), Updates.set("deadlineAt", due)))
             .compose(up -> up == null ? Future.succeededFuture() : previousAgent(up).compose(prefer ->
-                dispatcher.idempotent("enqueue", new JsonObject().put("entry", entry(up, prefer).toJson()))))
+                dispatcher.ask(new DispatchMessage.Enqueue(entry(up, prefer)))))
             .mapEmpty();
       }
       case ACTIVE -> {
@@ -315,15 +316,14 @@ public final class Lifecycle implements RoutingEvents {
           conversations.announce(after);
           ConversationState was = Conversations.state(before);
           boolean byCustomer = by.equals(after.getString("customerId"));
-          Future<JsonObject> routing = Future.succeededFuture();
-          if (was == ConversationState.WAITING || was == ConversationState.OFFERED) {
-            if (byCustomer) {
+          Future<?> routing = Future.succeededFuture();
+          if (was == ConversationState.WAITING || was == ConversationState.OFFERED || was == ConversationState.ACTIVE) {
+            if (was != ConversationState.ACTIVE && byCustomer) {
               abandoned.inc("tier=\"" + after.getString("tier") + "\"");
             }
-            routing = dispatcher.once("withdraw", new JsonObject().put("conversationId", id));
-          } else if (was == ConversationState.ACTIVE && after.containsKey("agentId")) {
-            routing = dispatcher.idempotent("release", new JsonObject().put("conversationId", id)
-                .put("agentId", after.getString("agentId")));
+            // One request whatever state the close saw: a close racing an accept saw it waiting,
+            // and the dispatcher must free the seat all the same.
+            routing = dispatcher.ask(new DispatchMessage.Closed(id));
           } else if (was == ConversationState.BOT) {
             // Closed while only the bot had answered: the bot settled it.
             botResolved.inc();
@@ -369,8 +369,7 @@ public final class Lifecycle implements RoutingEvents {
       if (!agent.userId().equals(doc.getString("agentId")) || Conversations.state(doc) != ConversationState.ACTIVE) {
         return fail(ErrorCode.CONFLICT, "you are not answering this conversation");
       }
-      return dispatcher.once("transfer", new JsonObject().put("conversationId", conversationId)
-          .put("fromAgent", agent.userId()).put("toAgent", toAgent)).mapEmpty();
+      return dispatcher.ask(new DispatchMessage.Transfer(conversationId, agent.userId(), toAgent)).mapEmpty();
     });
   }
 
@@ -403,13 +402,13 @@ public final class Lifecycle implements RoutingEvents {
   // ------------------------------------------------------------------ the dispatcher's decisions
 
   @Override
-  public Future<Void> offered(Waiting w, String agentId, long at) {
+  public Future<Boolean> offered(Waiting w, String agentId, long at) {
     return conversations.update(w.conversationId(), QUEUED, Updates.combine(
-        Updates.set("state", ConversationState.OFFERED.name()), Updates.min("offeredAt", at))).mapEmpty();
+        Updates.set("state", ConversationState.OFFERED.name()), Updates.min("offeredAt", at))).map(doc -> doc != null);
   }
 
   @Override
-  public Future<Void> requeued(Waiting w, String reason) {
+  public Future<Boolean> requeued(Waiting w, String reason) {
     return conversations.update(w.conversationId(), Filters.in("state", names(ConversationState.WAITING,
             ConversationState.OFFERED, ConversationState.ACTIVE)), Updates.combine(
             Updates.set("state", ConversationState.WAITING.name()), Updates.unset("agentId"), Updates.unset("agentName"),
@@ -418,19 +417,25 @@ public final class Lifecycle implements RoutingEvents {
           if (doc != null && !"timeout".equals(reason) && !"declined".equals(reason)) {
             conversations.announce(doc);
           }
-        }).mapEmpty();
+        }).map(doc -> doc != null);
   }
 
   @Override
-  public Future<Conversation> assigned(Waiting w, Agent agent, boolean slaMet, long at) {
+  public Future<Conversation> assigned(Waiting w, Agent agent, String fromAgent, boolean slaMet, long at) {
     Bson update = Updates.combine(Updates.set("state", ConversationState.ACTIVE.name()),
         Updates.set("agentId", agent.id()), Updates.set("agentName", agent.name()), Updates.min("assignedAt", at),
         Updates.set("lastActivityAt", at));
-    if (slaMet) {
-      update = Updates.combine(update, Updates.set("sla", SlaOutcome.MET.name()));
-    }
-    return conversations.update(w.conversationId(), Filters.in("state", names(ConversationState.WAITING,
-            ConversationState.OFFERED, ConversationState.ACTIVE)), update)
+    // From the queue only while it waits, from an agent only while that agent has it: a write
+    // that lands late (after a later hand-over) cannot take it from whoever holds it now.
+    Bson holds = fromAgent.isEmpty() ? QUEUED
+        : Filters.and(Filters.eq("state", ConversationState.ACTIVE.name()), Filters.eq("agentId", fromAgent));
+    return conversations.update(w.conversationId(), holds, update)
+        // Met only over a pending SLA and within the recorded deadline (a raised tier may have moved
+        // it since the dispatcher decided): an outcome already on record is never overwritten.
+        .compose(doc -> doc == null || !slaMet ? Future.succeededFuture(doc)
+            : conversations.update(w.conversationId(), Filters.and(Filters.eq("sla", SlaOutcome.PENDING.name()),
+                    Filters.gte("deadlineAt", at)),
+                Updates.set("sla", SlaOutcome.MET.name())).map(met -> met != null ? met : doc))
         .compose(doc -> {
           if (doc == null) {
             return fail(ErrorCode.CONFLICT, "the conversation was closed");
@@ -441,10 +446,30 @@ public final class Lifecycle implements RoutingEvents {
   }
 
   @Override
-  public Future<Void> breached(Waiting w, long at) {
-    return conversations.update(w.conversationId(), Filters.eq("sla", SlaOutcome.PENDING.name()), Updates.combine(
-            Updates.set("sla", SlaOutcome.BREACHED.name()), Updates.set("breachedAt", at)))
-        .compose(doc -> conversations.slaEvent(w.conversationId(), w.tier(), "breach", at));
+  public Future<Boolean> breached(Waiting w, long at) {
+    // Only while open: a closed (abandoned) conversation records no breach.
+    return conversations.update(w.conversationId(), Filters.and(Filters.in("state", names(ConversationState.WAITING,
+            ConversationState.OFFERED, ConversationState.ACTIVE)), Filters.eq("sla", SlaOutcome.PENDING.name())),
+            Updates.combine(Updates.set("sla", SlaOutcome.BREACHED.name()), Updates.set("breachedAt", at)))
+        .compose(doc -> doc == null ? Future.succeededFuture(false)
+            : conversations.slaEvent(w.conversationId(), w.tier(), "breach", at).map(true));
+  }
+
+  @Override
+  public Future<List<Routed>> routable() {
+    return conversations.find(Filters.in("state", names(ConversationState.WAITING, ConversationState.OFFERED,
+            ConversationState.ACTIVE)), 0)
+        .map(docs -> {
+          List<Routed> out = new ArrayList<>();
+          for (Document d : docs) {
+            if (d.get("queuedAt") instanceof Number && d.get("deadlineAt") instanceof Number) {
+              out.add(new Routed(entry(d, ""), Conversations.state(d), d.get("agentId", "")));
+            } else {
+              log.warn("conversation {} is {} but has no deadline; not routed", d.get("_id"), d.get("state"));
+            }
+          }
+          return out;
+        });
   }
 
   @Override

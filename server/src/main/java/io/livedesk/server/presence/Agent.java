@@ -89,6 +89,16 @@ public final class Agent {
     }
   }
 
+  /**
+   * Known to hold conversations but not seen on any node (rebuilt from the record after a
+   * restart): counted as gone from now unless a console reports in.
+   */
+  public void missingSince(long now) {
+    if (consoles.isEmpty() && goneSince == 0) {
+      goneSince = now;
+    }
+  }
+
   public Set<String> nodes() {
     return consoles.keySet();
   }

@@ -11,13 +11,11 @@ import io.livedesk.server.gateway.Delivery;
 import io.livedesk.server.gateway.FrameRouter;
 import io.livedesk.server.gateway.Session;
 import io.livedesk.server.gateway.SessionEvents;
+import io.livedesk.server.routing.DispatchMessage;
 import io.livedesk.server.routing.DispatcherClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
-import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,12 +48,10 @@ public final class Presence {
     events.onClosed(s -> {
       if (isAgent(s.principal())) {
         Integer left = consoles.computeIfPresent(s.userId(), (u, n) -> n <= 1 ? null : n - 1);
-        dispatcher.tell("consoles", new JsonObject().put("agentId", s.userId()).put("node", nodeId)
-            .put("count", left == null ? 0 : left));
+        dispatcher.tell(new DispatchMessage.Consoles(s.userId(), nodeId, left == null ? 0 : left));
       }
     });
-    vertx.setPeriodic(config.heartbeatMs(), id -> dispatcher.tell("heartbeat",
-        new JsonObject().put("node", nodeId).put("agents", new JsonObject(Map.copyOf(consoles)))));
+    vertx.setPeriodic(config.heartbeatMs(), id -> dispatcher.tell(new DispatchMessage.Heartbeat(nodeId, Map.copyOf(consoles))));
   }
 
   public void register(FrameRouter frames) {
@@ -75,17 +71,11 @@ public final class Presence {
       return Future.failedFuture(new FrameException(ErrorCode.INVALID_ARGUMENT, "at most " + MAX_SKILLS + " skills"));
     }
     String agentId = session.userId();
-    JsonObject body = new JsonObject().put("agentId", agentId).put("status", s.getStatus().name())
-        .put("capacity", s.getCapacity()).put("skills", new JsonArray(s.getSkillsList()))
-        .put("name", s.getDisplayName().isBlank() ? session.principal().name() : s.getDisplayName())
-        .put("node", nodeId).put("count", Math.max(1, consoles.getOrDefault(agentId, 0)));
-    return dispatcher.idempotent("status", body).map(reply -> {
-      AgentStatus now;
-      try {
-        now = AgentStatus.parseFrom(Base64.getDecoder().decode(reply.getString("status")));
-      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-        throw new IllegalStateException(e);
-      }
+    DispatchMessage.SetStatus change = new DispatchMessage.SetStatus(agentId, s.getStatus(), s.getCapacity(), s.getSkillsList(),
+        s.getDisplayName().isBlank() ? session.principal().name() : s.getDisplayName(), nodeId,
+        Math.max(1, consoles.getOrDefault(agentId, 0)));
+    return dispatcher.ask(change).map(reply -> {
+      AgentStatus now = ((DispatchMessage.StatusNow) reply).status();
       // The agent's other consoles follow the change.
       delivery.toUser(agentId, Frame.newBuilder().setAgentStatus(now).build());
       return Frame.newBuilder().setAgentStatus(now);

@@ -1,7 +1,7 @@
 package io.livedesk.server.presence;
 
-import com.hazelcast.map.IMap;
-import io.vertx.core.Context;
+import io.livedesk.server.routing.Mirror;
+import io.livedesk.server.routing.SharedMap;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
@@ -10,30 +10,27 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Every agent's presence, in memory on the dispatcher and written through to a Hazelcast map
- * (with a backup) that a new dispatcher reads back. Used only on the dispatcher's context.
+ * Every agent's presence, in memory on the dispatcher and written through a mirror to a shared
+ * map (Hazelcast, with a backup) that a new dispatcher reads back. Also answers who holds a
+ * conversation, so a close finds its agent whatever the close was told. Used only on the
+ * dispatcher's context.
  */
 public final class Roster {
 
-  private final IMap<String, String> shared;
-  private final Context context;
-  private final Map<String, Agent> agents = new HashMap<>();
+  private final Mirror<Agent> agents;
+  /** Conversation id to the agent holding it; kept by {@link #hold} and {@link #letGo}. */
+  private final Map<String, String> holder = new HashMap<>();
 
-  public Roster(IMap<String, String> shared, Context context) {
-    this.shared = shared;
-    this.context = context;
+  public Roster(SharedMap shared) {
+    this.agents = new Mirror<>("roster", shared, a -> a.toJson().encode(), json -> Agent.fromJson(new JsonObject(json)));
   }
 
   public Future<Void> load() {
-    return context.owner().executeBlocking(() -> new HashMap<>(shared))
-        .map(all -> {
-          agents.clear();
-          all.values().forEach(json -> {
-            Agent a = Agent.fromJson(new JsonObject(json));
-            agents.put(a.id(), a);
-          });
-          return null;
-        });
+    return agents.load().map(all -> {
+      holder.clear();
+      all.values().forEach(a -> a.active().keySet().forEach(cid -> holder.put(cid, a.id())));
+      return null;
+    });
   }
 
   public Agent get(String agentId) {
@@ -41,15 +38,47 @@ public final class Roster {
   }
 
   public Agent getOrCreate(String agentId) {
-    return agents.computeIfAbsent(agentId, Agent::new);
+    Agent a = agents.get(agentId);
+    if (a == null) {
+      a = new Agent(agentId);
+      agents.put(agentId, a);
+    }
+    return a;
   }
 
   public Collection<Agent> all() {
     return agents.values();
   }
 
-  /** Writes the agent's current state through to the shared map. */
+  /** The agent holding the conversation, or null. */
+  public Agent holderOf(String conversationId) {
+    String id = holder.get(conversationId);
+    return id == null ? null : agents.get(id);
+  }
+
+  /** The agent now holds the conversation (in memory; {@link #save} writes it through). */
+  public void hold(Agent agent, io.livedesk.server.routing.Waiting w) {
+    Agent before = holderOf(w.conversationId());
+    if (before != null && before != agent) {
+      before.active().remove(w.conversationId());
+    }
+    agent.active().put(w.conversationId(), w);
+    holder.put(w.conversationId(), agent.id());
+  }
+
+  /** The agent no longer holds the conversation; answers whether they did. */
+  public boolean letGo(Agent agent, String conversationId) {
+    boolean had = agent.active().remove(conversationId) != null;
+    holder.remove(conversationId, agent.id());
+    return had;
+  }
+
+  /** Writes the agent's current state through to the shared map; fails when the shared copy did not take it. */
   public Future<Void> save(Agent agent) {
-    return Future.fromCompletionStage(shared.setAsync(agent.id(), agent.toJson().encode()), context);
+    return agents.save(agent.id());
+  }
+
+  public void resync() {
+    agents.resync();
   }
 }

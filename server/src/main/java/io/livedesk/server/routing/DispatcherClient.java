@@ -8,11 +8,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
-import io.vertx.core.json.JsonObject;
 
 /**
  * Asks the cluster's active dispatcher, wherever it runs. While a dispatcher takes over there is
- * briefly none: requests then wait and retry for up to {@link #TAKEOVER_MS}.
+ * briefly none: requests then wait and retry for up to {@link #TAKEOVER_MS}. A request the
+ * dispatcher may have applied is retried only when it is {@linkplain DispatchMessage.Request#idempotent
+ * idempotent}.
  */
 public final class DispatcherClient {
 
@@ -25,33 +26,32 @@ public final class DispatcherClient {
 
   public DispatcherClient(Vertx vertx) {
     this.vertx = vertx;
+    DispatchCodec.register(vertx.eventBus());
   }
 
-  /** A request that may be applied twice harmlessly: retried on timeouts too. */
-  public Future<JsonObject> idempotent(String op, JsonObject body) {
-    return call(op, body, true, System.currentTimeMillis() + TAKEOVER_MS);
-  }
-
-  /** A request retried only while no dispatcher is registered (so it was certainly not applied). */
-  public Future<JsonObject> once(String op, JsonObject body) {
-    return call(op, body, false, System.currentTimeMillis() + TAKEOVER_MS);
+  /** Asks and answers the dispatcher's reply, or a {@link FrameException} the client should see. */
+  public Future<DispatchMessage.Reply> ask(DispatchMessage.Request request) {
+    return call(request, System.currentTimeMillis() + TAKEOVER_MS);
   }
 
   /** Fire and forget: heartbeats and the like, where the next one supersedes a lost one. */
-  public void tell(String op, JsonObject body) {
-    vertx.eventBus().send(Addresses.DISPATCHER, body.copy().put("op", op));
+  public void tell(DispatchMessage.Request request) {
+    vertx.eventBus().send(Addresses.DISPATCHER, request, options());
   }
 
-  private Future<JsonObject> call(String op, JsonObject body, boolean retryTimeouts, long giveUpAt) {
-    return vertx.eventBus().<JsonObject>request(Addresses.DISPATCHER, body.copy().put("op", op),
-            new DeliveryOptions().setSendTimeout(REQUEST_TIMEOUT_MS))
-        .map(reply -> reply.body())
+  static DeliveryOptions options() {
+    return new DeliveryOptions().setCodecName(DispatchCodec.NAME);
+  }
+
+  private Future<DispatchMessage.Reply> call(DispatchMessage.Request request, long giveUpAt) {
+    return vertx.eventBus().<DispatchMessage>request(Addresses.DISPATCHER, request, options().setSendTimeout(REQUEST_TIMEOUT_MS))
+        .map(reply -> (DispatchMessage.Reply) reply.body())
         .recover(e -> {
           if (e instanceof ReplyException r) {
             boolean retry = r.failureType() == ReplyFailure.NO_HANDLERS
-                || (retryTimeouts && r.failureType() == ReplyFailure.TIMEOUT);
+                || (request.idempotent() && r.failureType() == ReplyFailure.TIMEOUT);
             if (retry && System.currentTimeMillis() + RETRY_MS < giveUpAt) {
-              return vertx.timer(RETRY_MS).compose(v -> call(op, body, retryTimeouts, giveUpAt));
+              return vertx.timer(RETRY_MS).compose(v -> call(request, giveUpAt));
             }
             if (r.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
               ErrorCode code = ErrorCode.forNumber(r.failureCode());

@@ -1,6 +1,5 @@
 package io.livedesk.server.routing;
 
-import com.hazelcast.map.IMap;
 import io.livedesk.protocol.Conversation;
 import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.QueueEntry;
@@ -8,9 +7,7 @@ import io.livedesk.protocol.SlaAlert;
 import io.livedesk.protocol.SlaAlertKind;
 import io.livedesk.protocol.SupervisorView;
 import io.livedesk.protocol.TierStats;
-import io.livedesk.server.gateway.Delivery;
 import io.livedesk.server.presence.Agent;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 
 import java.util.Collection;
@@ -20,40 +17,29 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.TreeMap;
 
 /**
- * The supervisors watching the live view, kept in a Hazelcast map so a new dispatcher knows
+ * The supervisors watching the live view, mirrored to a shared map so a new dispatcher knows
  * them; what they are sent: the view and SLA alerts. Used on the dispatcher's context.
  */
 final class Supervision {
 
-  private final IMap<String, String> shared;
-  private final Context context;
-  private final Delivery delivery;
-  private final Set<String> watching = new LinkedHashSet<>();
+  private final Mirror<String> watching;
+  private final BiConsumer<String, Frame> toUser;
 
-  Supervision(IMap<String, String> shared, Context context, Delivery delivery) {
-    this.shared = shared;
-    this.context = context;
-    this.delivery = delivery;
+  Supervision(SharedMap shared, BiConsumer<String, Frame> toUser) {
+    this.watching = new Mirror<>("supervisors", shared, v -> v, v -> v);
+    this.toUser = toUser;
   }
 
   Future<Void> load() {
-    return context.owner().executeBlocking(() -> new HashSet<>(shared.keySet())).map(ids -> {
-      watching.clear();
-      watching.addAll(ids);
-      return null;
-    });
+    return watching.load().mapEmpty();
   }
 
   Future<Void> watch(String supervisorId, boolean on) {
-    if (on) {
-      watching.add(supervisorId);
-      return Future.fromCompletionStage(shared.setAsync(supervisorId, "1"), context);
-    }
-    watching.remove(supervisorId);
-    return Future.fromCompletionStage(shared.deleteAsync(supervisorId), context).mapEmpty();
+    return on ? watching.put(supervisorId, "1") : watching.remove(supervisorId).mapEmpty();
   }
 
   void alert(SlaAlertKind kind, Conversation conversation) {
@@ -63,7 +49,7 @@ final class Supervision {
 
   /** The queue per tier with age and time left, the agents with status and load, SLA attainment, viewers per room. */
   void pushView(List<Waiting> queue, Collection<Agent> agents, SlaCounts sla, Map<String, Integer> viewersByRoom) {
-    if (watching.isEmpty()) {
+    if (watching.size() == 0) {
       return;
     }
     long now = System.currentTimeMillis();
@@ -87,6 +73,6 @@ final class Supervision {
   }
 
   private void send(Frame frame) {
-    watching.forEach(s -> delivery.toUser(s, frame));
+    watching.keys().forEach(s -> toUser.accept(s, frame));
   }
 }

@@ -1,64 +1,58 @@
 package io.livedesk.server.routing;
 
-import com.hazelcast.map.IMap;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * The waiting conversations, most urgent tier first, then earliest deadline. The dispatcher keeps the order in memory
- * and writes every change through to a Hazelcast map (with a backup), which a new dispatcher
+ * The waiting conversations, most urgent tier first, then earliest deadline. The dispatcher keeps
+ * the order in memory and writes every change through a {@link Mirror}, which a new dispatcher
  * reads back when it takes over. Used only on the dispatcher's context.
  */
 public final class WaitingQueue {
 
-  private final IMap<String, String> shared;
-  private final Context context;
-  private final Map<String, Waiting> byId = new HashMap<>();
+  private final Mirror<Waiting> entries;
   private final TreeSet<Waiting> ordered = new TreeSet<>(Waiting.DISPATCH_ORDER);
 
-  public WaitingQueue(IMap<String, String> shared, Context context) {
-    this.shared = shared;
-    this.context = context;
+  public WaitingQueue(SharedMap shared) {
+    this.entries = new Mirror<>("queue", shared, w -> w.toJson().encode(), json -> Waiting.fromJson(new JsonObject(json)));
   }
 
-  /** Reads the shared queue (blocking call, run on a worker), replacing what is in memory. */
+  /** Reads the shared queue, replacing what is in memory. */
   public Future<Void> load() {
-    return context.owner().executeBlocking(() -> new HashMap<>(shared))
-        .map(all -> {
-          byId.clear();
-          ordered.clear();
-          all.values().forEach(json -> remember(Waiting.fromJson(new JsonObject(json))));
-          return null;
-        });
+    return entries.load().map(all -> {
+      ordered.clear();
+      ordered.addAll(all.values());
+      return null;
+    });
   }
 
   public Future<Void> put(Waiting w) {
-    Waiting old = byId.get(w.conversationId());
+    Waiting old = entries.get(w.conversationId());
     if (old != null) {
       ordered.remove(old);
     }
-    remember(w);
-    return Future.fromCompletionStage(shared.setAsync(w.conversationId(), w.toJson().encode()), context);
+    ordered.add(w);
+    return entries.put(w.conversationId(), w);
   }
 
   public Future<Waiting> remove(String conversationId) {
-    Waiting w = byId.remove(conversationId);
-    if (w == null) {
-      return Future.succeededFuture();
+    Waiting w = entries.get(conversationId);
+    if (w != null) {
+      ordered.remove(w);
     }
-    ordered.remove(w);
-    return Future.fromCompletionStage(shared.deleteAsync(conversationId), context).map(w);
+    return entries.remove(conversationId);
   }
 
   public Waiting get(String conversationId) {
-    return byId.get(conversationId);
+    return entries.get(conversationId);
+  }
+
+  public boolean contains(String conversationId) {
+    return entries.get(conversationId) != null;
   }
 
   /** A snapshot in dispatch order. */
@@ -66,12 +60,16 @@ public final class WaitingQueue {
     return new ArrayList<>(ordered);
   }
 
-  public int size() {
-    return byId.size();
+  /** The live order, for a pass that changes nothing in the queue while it runs. */
+  Iterable<Waiting> ordered() {
+    return ordered;
   }
 
-  private void remember(Waiting w) {
-    byId.put(w.conversationId(), w);
-    ordered.add(w);
+  public int size() {
+    return entries.size();
+  }
+
+  public void resync() {
+    entries.resync();
   }
 }
