@@ -149,10 +149,18 @@ public class SnapshotBackend extends H2Backend {
       }
     }
 
+    private static boolean mentions(Object value, String operator) {
+      if (value instanceof Document d) {
+        return d.containsKey(operator) || d.values().stream().anyMatch(v -> mentions(v, operator));
+      }
+      return value instanceof List<?> l && l.stream().anyMatch(v -> mentions(v, operator));
+    }
+
     private IndexedCollection aggregated(Document query) {
       if (!(query.get("aggregate") instanceof String name) || !(query.get("pipeline") instanceof List<?> pipeline)
           || pipeline.isEmpty() || !(pipeline.get(0) instanceof Document first) || first.size() != 1
-          || !(first.get("$match") instanceof Document)) {
+          || !(first.get("$match") instanceof Document match) || query.containsKey("let") || mentions(match, "$expr")) {
+        // variables ($$name) are only bound inside the pipeline: such a $match stays a stage
         return null;
       }
       return resolveCollection(name, false) instanceof IndexedCollection c ? c : null;
