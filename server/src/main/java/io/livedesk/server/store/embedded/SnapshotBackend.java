@@ -3,13 +3,13 @@ package io.livedesk.server.store.embedded;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
-import de.bwaldvogel.mongo.backend.Index;
-import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.oplog.Oplog;
-import de.bwaldvogel.mongo.backend.DatabaseResolver;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The embedded store's backend: mongo-java-server's H2 MVStore backend, with three changes.
+ * (The name is from the first of them.)
  *
  * <p>Answers are copies taken under the collection's lock. mongo-java-server's H2 backend answers
  * a findAndModify or a find with the stored documents themselves, which it updates in place, and
