@@ -55,8 +55,22 @@ final class KeyOrder implements Comparator<KeyValue> {
     if (a == LAST || b == FIRST) {
       return 1;
     }
-    int c = ValueComparator.asc().compare(a, b);
+    int c;
+    // fast paths for the common key types, with ValueComparator's own results: its type-order
+    // lookup dominated a profile of index rebuilds
+    if (a instanceof String x && b instanceof String y) {
+      c = x.compareTo(y);
+    } else if (a instanceof Double x && b instanceof Double y && exactAsDouble(x) && exactAsDouble(y)) {
+      c = Double.compare(x, y);
+    } else {
+      c = ValueComparator.asc().compare(a, b);
+    }
     return ascending ? c : -c;
+  }
+
+  /** Where ValueComparator compares two doubles as doubles: in int range, or integral (it compares those as longs, the same order). */
+  private static boolean exactAsDouble(double d) {
+    return Math.abs(d) < Integer.MAX_VALUE || d == Math.rint(d);
   }
 
   /** The value as index keys hold it (mongo-java-server's Utils.normalizeValue, which is not public), for the scalars a plan uses. */

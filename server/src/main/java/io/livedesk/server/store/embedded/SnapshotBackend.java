@@ -41,7 +41,6 @@ public class SnapshotBackend extends H2Backend {
   // the map names H2Database uses for a collection (its constants are not public)
   private static final String DATA_MAP_PREFIX = "databases.";
   private static final String META_MAP_PREFIX = "meta.";
-  private static final String ID_FIELD = "_id";
 
   private final LongAdder examined = new LongAdder();
 
@@ -116,17 +115,16 @@ public class SnapshotBackend extends H2Backend {
 
     @Override
     protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-      return new SecondaryIndex(indexName, keys, sparse, ID_FIELD,
+      return new SecondaryIndex(indexName, keys, sparse, "_id",
           IndexedCollection.positionOrder(dataMap(getFullCollectionNamespace(collectionName))));
     }
 
     @Override
     protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
-      if (keys.size() == 1 && keys.get(0).getKey().equals(ID_FIELD)) {
-        // _id's stays mongo-java-server's persisted index: exact lookups are all a plan asks of it
-        return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
-      }
-      // the hash-ordered map an earlier version kept for this index is replaced by the ordered one, rebuilt from the data
+      // _id's too: upstream keeps unique indexes in an MVMap keyed by KeyValue objects, which H2
+      // compares by Java-serialising both sides, so every insert and every lookup by _id paid a
+      // serialisation per comparison (the top of a profile of inserts). The map an earlier version
+      // kept is replaced by the ordered in-memory index, rebuilt from the data.
       String persisted = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
       if (getMvStore().hasMap(persisted)) {
         getMvStore().removeMap(persisted);
