@@ -73,6 +73,11 @@ public final class EmbeddedStore implements AutoCloseable {
     return committer.writes();
   }
 
+  /** Documents read to answer queries so far, over every collection: a scan reads them all, an index lookup those it returns. */
+  long documentsExamined() {
+    return backend.documentsExamined();
+  }
+
   /** Blocking: stops listening, makes the writes in flight durable and closes the file. */
   @Override
   public void close() {

@@ -3,24 +3,35 @@ package io.livedesk.server.store.embedded;
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
-import de.bwaldvogel.mongo.backend.QueryParameters;
-import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.DatabaseResolver;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The embedded store's backend: mongo-java-server's H2 MVStore backend, with two changes.
+ * The embedded store's backend: mongo-java-server's H2 MVStore backend, with three changes.
+ * (The name is from the first of them.)
  *
  * <p>Answers are copies taken under the collection's lock. mongo-java-server's H2 backend answers
  * a findAndModify or a find with the stored documents themselves, which it updates in place, and
  * encodes the answer after releasing the collection's lock: an update of the same document
  * meanwhile corrupted the answer or failed it (a ConcurrentModificationException, seen as a lost
  * conversation update under load).
+ *
+ * <p>Indexes are real: non-unique and unique ones are ordered and planned for (see
+ * {@link IndexedCollection}, {@link QueryPlanner}), where mongo-java-server ignored non-unique
+ * ones and scanned every query that was not an exact match on a unique index.
  *
  * <p>{@link #commitAndSync()} makes every change applied so far durable; {@link GroupCommitter}
  * calls it before write commands are answered.
@@ -30,6 +41,8 @@ public class SnapshotBackend extends H2Backend {
   // the map names H2Database uses for a collection (its constants are not public)
   private static final String DATA_MAP_PREFIX = "databases.";
   private static final String META_MAP_PREFIX = "meta.";
+
+  private final LongAdder examined = new LongAdder();
 
   public SnapshotBackend(String fileName) {
     super(fileName);
@@ -50,27 +63,106 @@ public class SnapshotBackend extends H2Backend {
     }
   }
 
+  /** Documents read to answer queries, over every collection: with a query's answer, scan or index lookup. */
+  public long documentsExamined() {
+    return examined.sum();
+  }
+
   @Override
   protected MongoDatabase openOrCreateDatabase(String databaseName) {
-    return new H2Database(databaseName, getMvStore(), getCursorRegistry()) {
-      @Override
-      protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-        String name = getFullCollectionNamespace(collectionName);
-        return new H2Collection(this, collectionName, options, getMvStore().openMap(DATA_MAP_PREFIX + name),
-            getMvStore().openMap(META_MAP_PREFIX + name), cursorRegistry) {
-          @Override
-          public synchronized Document findAndModify(Document query) {
-            return super.findAndModify(query).cloneDeeply();
-          }
+    return new IndexedDatabase(databaseName);
+  }
 
-          @Override
-          public synchronized QueryResult handleQuery(QueryParameters parameters) {
-            QueryResult result = super.handleQuery(parameters);
-            List<Document> copies = result.collectDocuments().stream().map(Document::cloneDeeply).toList();
-            return new QueryResult(copies, result.getCursorId());
+  /**
+   * H2Database with {@link IndexedCollection}s and ordered indexes. An inner class because
+   * H2Database opens the stored collections and indexes in its constructor, before a subclass's
+   * own fields are set. So does H2Backend's constructor, before this backend's fields are set:
+   * the collections read the counter through a supplier.
+   */
+  private final class IndexedDatabase extends H2Database {
+
+    /** No initialiser: H2Database's constructor runs before one would, and false is right until it returns. */
+    private boolean opened;
+
+    IndexedDatabase(String databaseName) {
+      super(databaseName, getMvStore(), getCursorRegistry());
+      MongoCollection<Object> indexCollection = indexes.get();
+      if (indexCollection != null) {
+        Set<String> names = new TreeSet<>();
+        for (Document description : indexCollection.queryAll()) {
+          String ns = description.get("ns").toString();
+          names.add(ns.substring(ns.indexOf('.') + 1));
+        }
+        for (String name : names) {
+          if (resolveCollection(name, false) instanceof IndexedCollection c) {
+            c.buildDeferredIndexes();
           }
-        };
+        }
       }
-    };
+      opened = true;
+    }
+
+    @Override
+    protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+      String name = getFullCollectionNamespace(collectionName);
+      return new IndexedCollection(this, collectionName, options, dataMap(name),
+          getMvStore().openMap(META_MAP_PREFIX + name), cursorRegistry, () -> examined, () -> !opened);
+    }
+
+    private MVMap<Object, Document> dataMap(String fullName) {
+      return getMvStore().openMap(DATA_MAP_PREFIX + fullName);
+    }
+
+    @Override
+    protected Index<Object> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+      return new SecondaryIndex(indexName, keys, sparse, "_id",
+          IndexedCollection.positionOrder(dataMap(getFullCollectionNamespace(collectionName))));
+    }
+
+    @Override
+    protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+      // _id's too: upstream keeps unique indexes in an MVMap keyed by KeyValue objects, which H2
+      // compares by Java-serialising both sides, so every insert and every lookup by _id paid a
+      // serialisation per comparison (the top of a profile of inserts). The map an earlier version
+      // kept is replaced by the ordered in-memory index, rebuilt from the data.
+      String persisted = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+      if (getMvStore().hasMap(persisted)) {
+        getMvStore().removeMap(persisted);
+      }
+      return new UniqueOrderedIndex(indexName, keys, sparse);
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String command, Document query, DatabaseResolver resolver, Oplog oplog) {
+      IndexedCollection collection = command.equalsIgnoreCase("aggregate") ? aggregated(query) : null;
+      if (collection == null) {
+        return super.handleCommand(channel, command, query, resolver, oplog);
+      }
+      // an aggregation that starts with $match (the driver's countDocuments) reads only what its $match can select
+      Document match = (Document) ((Document) ((List<?>) query.get("pipeline")).get(0)).get("$match");
+      collection.prefilterNextReadAll(match);
+      try {
+        return super.handleCommand(channel, command, query, resolver, oplog);
+      } finally {
+        collection.clearPrefilter();
+      }
+    }
+
+    private static boolean mentions(Object value, String operator) {
+      if (value instanceof Document d) {
+        return d.containsKey(operator) || d.values().stream().anyMatch(v -> mentions(v, operator));
+      }
+      return value instanceof List<?> l && l.stream().anyMatch(v -> mentions(v, operator));
+    }
+
+    private IndexedCollection aggregated(Document query) {
+      if (!(query.get("aggregate") instanceof String name) || !(query.get("pipeline") instanceof List<?> pipeline)
+          || pipeline.isEmpty() || !(pipeline.get(0) instanceof Document first) || first.size() != 1
+          || !(first.get("$match") instanceof Document match) || query.containsKey("let") || mentions(match, "$expr")) {
+        // variables ($$name) are only bound inside the pipeline: such a $match stays a stage
+        return null;
+      }
+      return resolveCollection(name, false) instanceof IndexedCollection c ? c : null;
+    }
   }
 }

@@ -1,0 +1,92 @@
+package io.livedesk.server.store.embedded;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.AbstractUniqueIndex;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.bson.Document;
+
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * A unique index other than _id's: mongo-java-server's uniqueness rules (AbstractUniqueIndex),
+ * kept in an ordered map so a plan can walk a prefix or a range of it (its H2 unique index is a
+ * hash-ordered map, useful only for exact matches on every field). In memory and rebuilt when the
+ * store opens, like {@link SecondaryIndex}.
+ */
+final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements OrderedIndex {
+
+  private final TreeMap<KeyValue, Object> entries;
+  private boolean multikey;
+
+  UniqueOrderedIndex(String name, List<IndexKey> keys, boolean sparse) {
+    super(name, keys, sparse);
+    this.entries = new TreeMap<>(new KeyOrder(keys));
+  }
+
+  @Override
+  public boolean plannable() {
+    return !multikey && !isSparse();
+  }
+
+  @Override
+  public Iterator<Object> positions(QueryPlanner.Range r, boolean reverse) {
+    if (entries.comparator().compare(r.low(), r.high()) > 0) {
+      return java.util.Collections.emptyIterator(); // e.g. $gt 10 with $lt 5
+    }
+    NavigableMap<KeyValue, Object> range = entries.subMap(r.low(), r.lowInclusive(), r.high(), r.highInclusive());
+    return (reverse ? range.descendingMap() : range).values().iterator();
+  }
+
+  @Override
+  public synchronized void add(Document document, Object position, MongoCollection<Object> collection) {
+    for (String key : keys()) {
+      if (Utils.getSubdocumentValueCollectionAware(document, key) instanceof Collection) {
+        multikey = true;
+      }
+    }
+    super.add(document, position, collection);
+  }
+
+  @Override
+  protected Object removeDocument(KeyValue keyValue) {
+    return entries.remove(keyValue);
+  }
+
+  @Override
+  protected boolean putKeyPosition(KeyValue keyValue, Object position) {
+    return entries.putIfAbsent(keyValue, position) == null;
+  }
+
+  @Override
+  protected Iterable<Map.Entry<KeyValue, Object>> getIterable() {
+    return entries.entrySet();
+  }
+
+  @Override
+  protected Object getPosition(KeyValue keyValue) {
+    return entries.get(keyValue);
+  }
+
+  @Override
+  public long getCount() {
+    return entries.size();
+  }
+
+  @Override
+  public long getDataSize() {
+    return entries.size();
+  }
+
+  @Override
+  public void drop() {
+    super.drop();
+    entries.clear();
+  }
+}
