@@ -11,9 +11,9 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The embedded store answers a query from an index only when the query names exactly the
- * index's fields; a $and (what Filters.and renders) is a scan of the collection. The lookups of
- * every send and every ask must therefore stay plain documents of the unique index's fields.
+ * The lookups of every send and every ask name exactly a unique index's fields in one plain
+ * document, the shape any MongoDB answers from that index; an update with a condition filters
+ * an _id lookup. (That the embedded store serves each from an index is EmbeddedStoreIndexTest's.)
  */
 class ConversationQueriesTest {
 
