@@ -15,7 +15,7 @@ if [[ ! -d server/target/test-classes || -n "${REBUILD:-}" ]]; then
 fi
 CP_FILE=server/target/bench-classpath.txt
 [[ -f $CP_FILE ]] || mvn -q -B -pl server dependency:build-classpath -Dmdep.outputFile="$(pwd)/$CP_FILE" > /dev/null
-CP="server/target/test-classes:server/target/classes:protocol/target/classes:$(cat "$CP_FILE")"
+CP="$ROOT/server/target/test-classes:$ROOT/server/target/classes:$ROOT/protocol/target/classes:$(cat "$CP_FILE")"
 DIR="${DIR:-$(mktemp -d /tmp/livedesk-growth.XXXXXX)}"
 java -Xmx1g -cp "$CP" io.livedesk.server.store.StoreGrowthBench "${CONVERSATIONS:-200000}" "${MESSAGES:-1000000}" \
   "${SAMPLES:-200}" "$DIR" 2>"$DIR/bench.err" | grep -E '^(RESULT|LOADED)' | sed 's/^RESULT //'

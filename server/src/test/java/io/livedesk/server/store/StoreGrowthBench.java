@@ -51,9 +51,11 @@ public final class StoreGrowthBench {
     settings.put("cluster.port", 10_000 + new Random().nextInt(1_000) * 20);
     settings.put("gateway.connectsPerSecondPerIp", 1_000_000);
     Vertx vertx = Vertx.vertx();
-    try (NodeProcess node = new NodeProcess("growth-node", dir, settings).start(Duration.ofSeconds(120));
+    try (NodeProcess node = new NodeProcess("growth-node", dir, settings)
+        .heap(System.getProperty("growth.heap", "3g")).start(Duration.ofSeconds(120));
          Store store = new Store(vertx, "mongodb://127.0.0.1:" + storePort, "livedesk")) {
       List<String> rows = new ArrayList<>();
+      measure("warm-up (not reported)", node, Math.max(10, samples / 4), 2); // JIT and caches, so "empty" is not its cold start
       rows.add(measure("empty", node, samples, 0));
       long started = System.nanoTime();
       load(store, conversations, messages);
@@ -73,7 +75,7 @@ public final class StoreGrowthBench {
     long[] ask = new long[samples];
     for (int i = 0; i < samples; i++) {
       // in the loaded phase, a customer with four earlier conversations (repeat counts, previous agent)
-      String user = phase == 0 ? "fresh-" + i : "cust-" + random.nextInt(CUSTOMERS);
+      String user = phase != 1 ? "fresh-" + phase + "-" + i : "cust-" + random.nextInt(CUSTOMERS);
       try (WsClient c = WsClient.connect(node.port(), Tokens.of(user, "customer"))) {
         long t0 = System.nanoTime();
         Frame reply = c.requestKeepingOthers(Frame.newBuilder().setAsk(Ask.newBuilder()

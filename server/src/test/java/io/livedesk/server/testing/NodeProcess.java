@@ -29,6 +29,7 @@ public final class NodeProcess implements AutoCloseable {
   private final Path dir;
   private final Map<String, Object> settings;
   private final int httpPort;
+  private String heap = "384m";
   private Process process;
 
   /** {@code settings} as the YAML file takes them (dotted keys); http.port is chosen here unless given. */
@@ -38,6 +39,12 @@ public final class NodeProcess implements AutoCloseable {
     this.settings = new TreeMap<>(settings);
     this.httpPort = (Integer) this.settings.computeIfAbsent("http.port", k -> freePort());
     this.settings.putIfAbsent("http.host", "127.0.0.1");
+  }
+
+  /** The node's -Xmx (384m unless set): a node holding a large embedded store needs more. */
+  public NodeProcess heap(String xmx) {
+    this.heap = xmx;
+    return this;
   }
 
   public int port() {
@@ -57,7 +64,7 @@ public final class NodeProcess implements AutoCloseable {
       settings.forEach((k, v) -> yaml.append(k).append(": \"").append(v).append("\"\n"));
       Files.writeString(config, yaml);
       List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-Xmx384m", "-XX:+UseSerialGC", "-Dhazelcast.phone.home.enabled=false", "-cp", classPath(),
+          "-Xmx" + heap, "-XX:+UseSerialGC", "-Dhazelcast.phone.home.enabled=false", "-cp", classPath(),
           "io.livedesk.server.Main"));
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile()));
