@@ -44,6 +44,8 @@ import java.util.function.Supplier;
  */
 public final class Conversations {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Conversations.class);
+
   /** Sequence numbers tried for one message before the sender is told to retry. */
   private static final int SEQ_ATTEMPTS = 5;
 
@@ -209,9 +211,13 @@ public final class Conversations {
     ConversationMessage m = unnumbered.toBuilder().setSeq(seq).build();
     // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for the insert.
     return writes.write(store, () -> messages.insertOne(toDocument(m)))
-        .compose(inserted -> raiseLastSeq(m.getConversationId(), seq, m.getAt())
-            // stored is stored: a lastSeq left behind is raised by the next message
-            .<Stored>map(conv -> new Stored(m, false)).otherwise(new Stored(m, false)))
+        .map(inserted -> {
+          // Stored is stored: the ack does not wait for lastSeq, a second durable write. A lastSeq
+          // left behind (a crash in between) costs the next append one more attempt, not a hole.
+          raiseLastSeq(m.getConversationId(), seq, m.getAt())
+              .onFailure(e -> log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), seq, e.toString()));
+          return new Stored(m, false);
+        })
         .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getSenderId(), m.getClientMsgId()).compose(f -> {
           if (f != null) {
             return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race

@@ -44,7 +44,11 @@ public final class DispatcherClient {
   }
 
   private Future<DispatchMessage.Reply> call(DispatchMessage.Request request, long giveUpAt) {
-    return vertx.eventBus().<DispatchMessage>request(Addresses.DISPATCHER, request, options().setSendTimeout(REQUEST_TIMEOUT_MS))
+    // A request that is not retried (an accept) waits as long as a takeover may take: answering
+    // "unavailable" for one the dispatcher is still carrying out (its record write queued behind a
+    // burst of durable writes) would tell an agent a conversation is not theirs when it is.
+    long timeout = request.idempotent() ? REQUEST_TIMEOUT_MS : TAKEOVER_MS;
+    return vertx.eventBus().<DispatchMessage>request(Addresses.DISPATCHER, request, options().setSendTimeout(timeout))
         .map(reply -> (DispatchMessage.Reply) reply.body())
         .recover(e -> {
           if (e instanceof ReplyException r) {
