@@ -128,21 +128,29 @@ public final class Rooms {
             ? refuse(ErrorCode.CONFLICT, "at most " + config.maxRoomsPerSession() + " rooms per connection; leave one first")
             : Future.fromCompletionStage(states.getAsync(roomId), context))
         .compose(state -> {
-          if (state != null && state.banned.contains(session.userId())) {
+          boolean staff = moderatorByToken(session.principal());
+          if (state != null && state.banned.contains(session.userId()) && !staff) {
             return refuse(ErrorCode.BANNED, "you are banned from this room");
           }
-          if (session.isOpen()) {
-            members.join(session, roomId, context);
-          }
-          RoomJoined.Builder joined = RoomJoined.newBuilder().setRoomId(roomId).setViewers(fanout.viewers(roomId));
-          if (state != null) {
-            joined.setSlowModeSeconds(state.slowSeconds()).addAllHistory(parse(state.historyMessages()));
-            if (state.pinned != null) {
-              joined.setPinned(pinned(state.pinned));
-            }
-          }
-          return Future.succeededFuture(Frame.newBuilder().setRoomJoined(joined));
+          // Known as staff from now on, so that no moderator by grant can mute or ban them here.
+          Future<ErrorCode> known = staff && (state == null || !state.staff.contains(session.userId()))
+              ? submit(roomId, new RoomState.Staff(session.userId())) : Future.succeededFuture();
+          return known.map(v -> joined(session, roomId, state, context));
         });
+  }
+
+  private Frame.Builder joined(Session session, String roomId, RoomState state, Context context) {
+    if (session.isOpen()) {
+      members.join(session, roomId, context);
+    }
+    RoomJoined.Builder joined = RoomJoined.newBuilder().setRoomId(roomId).setViewers(fanout.viewers(roomId));
+    if (state != null) {
+      joined.setSlowModeSeconds(state.slowSeconds()).addAllHistory(parse(state.historyMessages()));
+      if (state.pinned != null) {
+        joined.setPinned(pinned(state.pinned));
+      }
+    }
+    return Frame.newBuilder().setRoomJoined(joined);
   }
 
   private Future<Frame.Builder> leave(Session session, Frame frame) {

@@ -280,6 +280,24 @@ class RoomsTest {
   }
 
   @Test
+  void aModeratorByGrantCannotBanOrMuteStaffAndStaffAreNeverSilencedByTheRoom() {
+    try (WsClient admin = WsClient.connect(a.port(), Tokens.of("staff-admin", "admin"));
+         WsClient granted = viewer(b, "staff-granted"); WsClient mod = moderator(a, "staff-mod")) {
+      join(admin, "staff");
+      join(granted, "staff");
+      assertOk(moderate(admin, "staff", ModerationAction.GRANT_MODERATOR, "staff-granted", 0));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.BAN, "staff-admin", 0));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.MUTE, "staff-admin", 60));
+      // A moderator-role user who has not joined yet is not known to the room; the ban lands but binds nothing.
+      moderate(granted, "staff", ModerationAction.BAN, "staff-mod", 0);
+      join(mod, "staff");
+      assertOk(say(mod, "staff", "still here"));
+      assertOk(say(admin, "staff", "me too"));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.MUTE, "staff-mod", 60));
+    }
+  }
+
+  @Test
   void slowModeSwitchesItselfOnPastTheRateThresholdAndOffAfter() {
     try (WsClient host = moderator(a, "auto-host"); WsClient v = viewer(b, "auto-viewer")) {
       join(host, "auto");
