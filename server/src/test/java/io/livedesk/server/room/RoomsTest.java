@@ -217,6 +217,18 @@ class RoomsTest {
   }
 
   @Test
+  void aBlockedTermSplitByZeroWidthCharactersOrWrittenFullWidthIsStillRefused() {
+    try (WsClient v = viewer(a, "term-viewer-2")) {
+      join(v, "term2");
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "加\u200b微\u200d信 123"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "this is a ｓｃａｍ"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "S\u00adC\ufeffA\u2060M"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "ＦＵＣＫ"));
+      assertOk(say(v, "term2", "ｓｃａｌｅ is fine"));
+    }
+  }
+
+  @Test
   void aMutedUserIsRefusedUntilUnmutedAndTheRoomIsTold() {
     try (WsClient host = moderator(a, "mute-host"); WsClient v = viewer(b, "mute-viewer")) {
       join(host, "mute");
