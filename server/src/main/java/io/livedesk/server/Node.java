@@ -160,7 +160,8 @@ public final class Node {
     routes.add(classification);
     routes.add(new QuickReplies(store, new HttpAuth(verifier)));
     new SessionFrames(verifier).register(frames);
-    rooms = new Rooms(vertx, cluster.getHazelcastInstance(), store, RoomConfig.from(config), nodeId());
+    rooms = new Rooms(vertx, cluster.getHazelcastInstance(), store, RoomConfig.from(config), nodeId(),
+        new Masking(PrivacyConfig.from(config)));
     Pushes pushes = new Pushes(vertx, cluster.getHazelcastInstance(), store, sessions, rooms, verifier, metrics,
         PushConfig.from(config));
     routes.add(pushes.routes());

@@ -217,6 +217,16 @@ class RoomsTest {
   }
 
   @Test
+  void personalDataSaidInARoomIsMaskedForEveryoneWhoSeesIt() {
+    try (WsClient v = viewer(a, "pii-viewer"); WsClient other = viewer(b, "pii-other")) {
+      join(v, "pii");
+      join(other, "pii");
+      assertOk(say(v, "pii", "加我 13912345678 或 １３９１２３４５６７８ 身份证 11010519491231123X"));
+      assertEquals("加我 *******5678 或 *******５６７８ 身份证 **************123X", nextRoomMessage(other).getText());
+    }
+  }
+
+  @Test
   void aBlockedTermSplitByZeroWidthCharactersOrWrittenFullWidthIsStillRefused() {
     try (WsClient v = viewer(a, "term-viewer-2")) {
       join(v, "term2");
