@@ -31,6 +31,7 @@ import io.livedesk.server.metrics.EventLoopLag;
 import io.livedesk.server.metrics.Health;
 import io.livedesk.server.metrics.Metrics;
 import io.livedesk.server.presence.Presence;
+import io.livedesk.server.privacy.Audit;
 import io.livedesk.server.privacy.Masking;
 import io.livedesk.server.privacy.Privacy;
 import io.livedesk.server.privacy.PrivacyConfig;
@@ -194,7 +195,8 @@ public final class Node {
     Lifecycle lifecycle = new Lifecycle(conversations, new RulesTriage(classifier, bot),
         new Masking(PrivacyConfig.from(config)), dispatcherClient, conversationConfig,
         routing.returningWindowMs(), sla, metrics);
-    new ConversationFrames(lifecycle, conversations, dispatcherClient, delivery, conversationConfig, events, rooms::pinnedProduct).register(frames);
+    new ConversationFrames(lifecycle, conversations, dispatcherClient, delivery, conversationConfig, events, rooms::pinnedProduct,
+        new Audit(store, writes)).register(frames);
     new Presence(vertx, nodeId(), dispatcherClient, delivery, presenceConfig, events).register(frames);
     dispatcher = new Dispatcher(cluster.getHazelcastInstance(), cluster::getNodes, routing, presenceConfig, delivery, lifecycle, metrics, sla, rooms::viewersByRoom);
     indexes(conversations);
