@@ -164,7 +164,7 @@ public final class Gateway extends VerticleBase {
     long now = System.currentTimeMillis();
     Session session = new Session(Long.toHexString(ThreadLocalRandom.current().nextLong()), ws,
         Encoding.of(ws.subProtocol()), services.metrics(),
-        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now);
+        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now, config.maxPendingBytes());
     ws.setWriteQueueMaxSize(config.maxPendingWrites());
     unlimitedRead(ws);
     services.metrics().connectionOpened();

@@ -1,6 +1,7 @@
 package io.livedesk.server.gateway;
 
 import io.livedesk.server.config.Config;
+import io.livedesk.server.config.ConfigException;
 import io.livedesk.server.config.Setting;
 
 import java.util.Arrays;
@@ -13,7 +14,7 @@ public record GatewayConfig(int maxFrameBytes, int framesPerSecond, int frameBur
                             int idleTimeoutSeconds, int maxPendingWrites, int userFramesPerSecond,
                             int userFrameBurst, int connectsPerSecondPerIp, List<String> allowedOrigins,
                             int lagWindowSeconds, int handshakeTimeoutMs, int maxConnections,
-                            int maxConnectionsPerIp, Set<String> trustedProxies) {
+                            int maxConnectionsPerIp, Set<String> trustedProxies, int maxPendingBytes) {
 
   public static final List<Setting> SETTINGS = List.of(
       Setting.of("gateway.maxFrameBytes", 65536, "largest frame accepted; a larger one closes the connection with 1009"),
@@ -33,6 +34,7 @@ public record GatewayConfig(int maxFrameBytes, int framesPerSecond, int frameBur
       Setting.of("gateway.handshakeTimeoutMs", 10000, "an HTTP connection that sends nothing this long (half a request line, an idle keep-alive) is closed; WebSockets live by gateway.idleTimeoutSeconds instead"),
       Setting.of("gateway.maxConnections", 50000, "open HTTP and WebSocket connections the node serves in all; more are closed at their first request"),
       Setting.of("gateway.maxConnectionsPerIp", 1000, "open HTTP and WebSocket connections the node serves from one address (trusted proxies excepted); more are closed at their first request"),
+      Setting.of("gateway.maxPendingBytes", 4_194_304, "hard cap on bytes queued to one socket, every frame counted; past it the connection is closed with 4011 (at least gateway.maxPendingWrites)"),
       Setting.of("gateway.trustedProxies", "", "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; empty trusts no header"));
 
   public static GatewayConfig from(Config c) {
@@ -45,7 +47,15 @@ public record GatewayConfig(int maxFrameBytes, int framesPerSecond, int frameBur
         list(c.string("gateway.allowedOrigins")),
         c.positive("gateway.lagWindowSeconds"), c.positive("gateway.handshakeTimeoutMs"),
         c.positive("gateway.maxConnections"), c.positive("gateway.maxConnectionsPerIp"),
-        Set.copyOf(list(c.string("gateway.trustedProxies"))));
+        Set.copyOf(list(c.string("gateway.trustedProxies"))), pendingBytes(c));
+  }
+
+  private static int pendingBytes(Config c) {
+    int hard = c.positive("gateway.maxPendingBytes");
+    if (hard < c.positive("gateway.maxPendingWrites")) {
+      throw new ConfigException("in gateway.maxPendingBytes: " + hard + " is below gateway.maxPendingWrites");
+    }
+    return hard;
   }
 
   private static List<String> list(String commaSeparated) {
