@@ -21,7 +21,12 @@ public final class Masking {
       "(?<![\\d+])(?:\\+\\d{1,3}[ -]?)?(?:1[3-9]\\d[ -]?\\d{4}[ -]?\\d{4}|\\(?\\d{2,4}\\)?[ -]\\d{3,4}[ -]\\d{4})(?![\\d])");
   /** A mainland landline: 0 and a 2-3 digit area code (bracketed or not, a separator or not), then 7-8 digits. */
   private static final Pattern LANDLINE = Pattern.compile("(?<![\\d+])(?:0\\d{2,3}|\\(0\\d{2,3}\\))[ -]?\\d{7,8}(?!\\d)");
-  private static final Pattern EMAIL = Pattern.compile("[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
+  /**
+   * Starts only where a run of address characters starts, and takes the run whole: without both,
+   * a long run with no '@' (4,000 letters in a room message) cost a quadratic search.
+   */
+  private static final Pattern EMAIL = Pattern.compile(
+      "(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]++@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}");
 
   private final PrivacyConfig config;
 
