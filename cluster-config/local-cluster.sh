@@ -56,7 +56,7 @@ start_node() {
     LIVEDESK_CLUSTER_MEMBERS="$members"
     LIVEDESK_CLUSTER_NAME="${LIVEDESK_CLUSTER_NAME:-livedesk-local}"
   )
-  if [[ -z "${LIVEDESK_JWT_SECRET:-}" ]]; then env+=(LIVEDESK_DEV=true); fi
+  if [[ -z "${LIVEDESK_JWT_SECRET:-}" ]]; then env+=(LIVEDESK_DEV=true LIVEDESK_HOST=127.0.0.1); fi
   if ((i == 1)); then
     env+=(LIVEDESK_DATA_DIR="$CLUSTER_DIR/node1-data" LIVEDESK_STORE_EMBEDDED_PORT="$STORE_PORT")
   else

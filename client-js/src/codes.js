@@ -65,6 +65,7 @@ export const CloseCode = Object.freeze({
   RATE_LIMITED: { code: 4008, reconnect: true, slowDown: true },
   ABUSE: { code: 4009, reconnect: false },
   TOO_MANY_CONNECTIONS: { code: 4010, reconnect: false },
+  SLOW_CONSUMER: { code: 4011, reconnect: true, slowDown: true },
 });
 
 const errorNames = new Map(Object.entries(ErrorCode).map(([name, n]) => [n, name]));

@@ -15,7 +15,8 @@ public enum CloseCode {
   AUTH_TIMEOUT(4003, true, "no hello with a token arrived in time"),
   RATE_LIMITED(4008, true, "frames kept coming above the rate limit; back off before reconnecting"),
   ABUSE(4009, false, "too many malformed or forbidden frames"),
-  TOO_MANY_CONNECTIONS(4010, false, "the user has too many open connections");
+  TOO_MANY_CONNECTIONS(4010, false, "the user has too many open connections"),
+  SLOW_CONSUMER(4011, true, "the client read too slowly and frames to it piled up; resume after reconnecting");
 
   private final int code;
   private final boolean reconnect;

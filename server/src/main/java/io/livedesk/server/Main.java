@@ -54,6 +54,10 @@ public final class Main {
     Node node;
     try {
       node = Node.start(config).await(120, TimeUnit.SECONDS);
+    } catch (ConfigException e) {
+      System.err.println("livedesk: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
     } catch (Exception e) {
       System.err.println("livedesk: could not start: " + e);
       System.exit(1);
@@ -92,8 +96,8 @@ public final class Main {
 
   static int token(Config config, String[] args) {
     AuthConfig auth = AuthConfig.from(config);
-    if (auth.usesDevSecret() && !HttpConfig.from(config).dev()) {
-      System.err.println("livedesk token: refusing to mint with the built-in development secret outside dev mode.\n"
+    if ((auth.usesDevSecret() && !HttpConfig.from(config).dev()) || auth.secret().isEmpty()) {
+      System.err.println("livedesk token: no secret of your own to mint with.\n"
           + "Set LIVEDESK_DEV=true to try things out, or LIVEDESK_JWT_SECRET to the server's real secret.");
       return 2;
     }

@@ -2,6 +2,7 @@ package io.livedesk.server;
 
 import io.livedesk.server.auth.AuthConfig;
 import io.livedesk.server.auth.HttpAuth;
+import io.livedesk.server.auth.SecureStart;
 import io.livedesk.server.auth.TokenVerifier;
 import io.livedesk.server.bot.Bot;
 import io.livedesk.server.bot.BotConfig;
@@ -9,6 +10,7 @@ import io.livedesk.server.bot.KnowledgeBase;
 import io.livedesk.server.cluster.ClusterConfig;
 import io.livedesk.server.cluster.ClusterSetup;
 import io.livedesk.server.config.Config;
+import io.livedesk.server.config.ConfigException;
 import io.livedesk.server.config.HttpConfig;
 import io.livedesk.server.conversation.ConversationConfig;
 import io.livedesk.server.conversation.ConversationFrames;
@@ -29,6 +31,7 @@ import io.livedesk.server.metrics.EventLoopLag;
 import io.livedesk.server.metrics.Health;
 import io.livedesk.server.metrics.Metrics;
 import io.livedesk.server.presence.Presence;
+import io.livedesk.server.privacy.Audit;
 import io.livedesk.server.privacy.Masking;
 import io.livedesk.server.privacy.Privacy;
 import io.livedesk.server.privacy.PrivacyConfig;
@@ -110,8 +113,15 @@ public final class Node {
   }
 
   public static Future<Node> start(Config config) {
-    HttpConfig http = HttpConfig.from(config);
-    AuthConfig auth = AuthConfig.from(config);
+    HttpConfig http;
+    AuthConfig auth;
+    try {
+      http = HttpConfig.from(config);
+      auth = AuthConfig.from(config);
+      SecureStart.check(http, auth);
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     GatewayConfig gateway = GatewayConfig.from(config);
     StoreConfig storeConfig = StoreConfig.from(config);
     ClusterConfig clusterConfig = ClusterConfig.from(config);
@@ -120,8 +130,7 @@ public final class Node {
     Classifier classifier = Classifier.from(RoutingConfig.from(config));
     KnowledgeBase knowledge = KnowledgeBase.load(BotConfig.from(config));
     if (auth.usesDevSecret()) {
-      log.warn("!!! INSECURE: tokens are checked with the built-in development secret. Anyone can mint them. "
-          + "Set LIVEDESK_JWT_SECRET or LIVEDESK_JWT_PUBLIC_KEY before exposing this node. !!!");
+      log.warn("dev mode: tokens are checked with the built-in development secret; anyone on this machine can mint them");
     }
     // Blocking start of the embedded store happens before any event loop exists.
     EmbeddedStore embedded = storeConfig.embedded()
@@ -152,7 +161,8 @@ public final class Node {
     routes.add(classification);
     routes.add(new QuickReplies(store, new HttpAuth(verifier)));
     new SessionFrames(verifier).register(frames);
-    rooms = new Rooms(vertx, cluster.getHazelcastInstance(), store, RoomConfig.from(config), nodeId());
+    rooms = new Rooms(vertx, cluster.getHazelcastInstance(), store, RoomConfig.from(config), nodeId(),
+        new Masking(PrivacyConfig.from(config)));
     Pushes pushes = new Pushes(vertx, cluster.getHazelcastInstance(), store, sessions, rooms, verifier, metrics,
         PushConfig.from(config));
     routes.add(pushes.routes());
@@ -185,7 +195,8 @@ public final class Node {
     Lifecycle lifecycle = new Lifecycle(conversations, new RulesTriage(classifier, bot),
         new Masking(PrivacyConfig.from(config)), dispatcherClient, conversationConfig,
         routing.returningWindowMs(), sla, metrics);
-    new ConversationFrames(lifecycle, conversations, dispatcherClient, delivery, conversationConfig, events, rooms::pinnedProduct).register(frames);
+    new ConversationFrames(lifecycle, conversations, dispatcherClient, delivery, conversationConfig, events, rooms::pinnedProduct,
+        new Audit(store, writes)).register(frames);
     new Presence(vertx, nodeId(), dispatcherClient, delivery, presenceConfig, events).register(frames);
     dispatcher = new Dispatcher(cluster.getHazelcastInstance(), cluster::getNodes, routing, presenceConfig, delivery, lifecycle, metrics, sla, rooms::viewersByRoom);
     indexes(conversations);

@@ -12,13 +12,19 @@ public record AuthConfig(String secret, String publicKeyPath, String issuer, Str
                          int helloTimeoutMs, int clockSkewSeconds) {
 
   /**
-   * The built-in development secret. Tokens signed with it prove nothing: the token command
-   * refuses it unless dev mode is on, and the server warns at start when it is in use.
+   * The built-in development secret. Tokens signed with it prove nothing, so it is used only in
+   * dev mode when no key is configured, and a node outside dev mode refuses to start with it.
    */
   public static final String DEV_SECRET = "livedesk-development-secret-do-not-use-in-production";
+  /**
+   * Secrets printed in this repository (the development one, the Kubernetes example's
+   * placeholder): anyone can read them, so a node outside dev mode refuses them like no secret.
+   */
+  public static final java.util.Set<String> PUBLIC_SECRETS = java.util.Set.of(DEV_SECRET,
+      "replace-with-at-least-32-random-bytes-of-secret");
 
   public static final List<Setting> SETTINGS = List.of(
-      new Setting("auth.jwtSecret", "LIVEDESK_JWT_SECRET", DEV_SECRET, "HS256 shared secret (at least 32 bytes); the default is a public development secret"),
+      new Setting("auth.jwtSecret", "LIVEDESK_JWT_SECRET", "", "HS256 shared secret (at least 32 bytes); required unless auth.jwtPublicKey is set; dev mode alone falls back to a public development secret"),
       new Setting("auth.jwtPublicKey", "LIVEDESK_JWT_PUBLIC_KEY", "", "PEM file with an RSA or EC public key for RS256/ES256 tokens"),
       Setting.of("auth.issuer", "livedesk", "required iss claim"),
       Setting.of("auth.audience", "livedesk", "required aud claim"),
@@ -30,12 +36,23 @@ public record AuthConfig(String secret, String publicKeyPath, String issuer, Str
     if (secret != null && !secret.isEmpty() && secret.getBytes(StandardCharsets.UTF_8).length < 32) {
       throw new ConfigException("in auth.jwtSecret: an HS256 secret needs at least 32 bytes");
     }
-    return new AuthConfig(secret == null ? "" : secret, c.string("auth.jwtPublicKey"),
+    String publicKey = c.string("auth.jwtPublicKey");
+    boolean noKey = (secret == null || secret.isEmpty()) && (publicKey == null || publicKey.isBlank());
+    // Only dev mode, and only with no key of its own, checks tokens with the public secret: a
+    // configured public key never brings an HS256 key along with it.
+    if (noKey && c.bool("dev")) {
+      secret = DEV_SECRET;
+    }
+    return new AuthConfig(secret == null ? "" : secret, publicKey,
         c.string("auth.issuer"), c.string("auth.audience"),
         c.positive("auth.helloTimeoutMs"), c.nonNegative("auth.clockSkewSeconds"));
   }
 
   public boolean usesDevSecret() {
-    return DEV_SECRET.equals(secret);
+    return PUBLIC_SECRETS.contains(secret);
+  }
+
+  public boolean hasPublicKey() {
+    return publicKeyPath != null && !publicKeyPath.isBlank();
   }
 }

@@ -1,6 +1,7 @@
 package io.livedesk.server.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.FileSystemYamlConfig;
 import com.hazelcast.config.JoinConfig;
@@ -62,6 +63,9 @@ public final class ClusterSetup {
       NetworkConfig network = config.getNetworkConfig();
       network.setPort(cluster.port()).setPortAutoIncrement(true);
       network.getInterfaces().setEnabled(true).setInterfaces(java.util.List.of(cluster.host()));
+      // Listen on that address only: by default Hazelcast binds every interface (*:5701) whatever
+      // address it advertises, which opens the cluster plane to any network the machine is on.
+      config.setProperty("hazelcast.socket.bind.any", "false");
       JoinConfig join = network.getJoin();
       join.getMulticastConfig().setEnabled(false);
       join.getAutoDetectionConfig().setEnabled(false);
@@ -75,6 +79,7 @@ public final class ClusterSetup {
       // A member given without a port is looked for on this many ports from cluster.port.
       config.setProperty("hazelcast.tcp.join.port.try.count", "20");
     }
+    config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     // Notice a dead member within seconds, so its agents go offline quickly.
@@ -82,6 +87,19 @@ public final class ClusterSetup {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     return config;
+  }
+
+  /**
+   * Room state and entry processors cross the wire in Java serialization; whoever reaches the
+   * cluster port could otherwise send any serializable class (a gadget chain) to be deserialized.
+   * Only the packages the cluster really exchanges are accepted. Hazelcast's defaults are off: they
+   * allow all of java* and javax*, where trigger classes of known gadget chains live.
+   */
+  static JavaSerializationFilterConfig deserializationFilter() {
+    JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
+    filter.getWhitelist().addPrefixes("io.livedesk.", "io.vertx.", "com.hazelcast.", "java.lang.", "java.util.",
+        "java.time.", "java.math.", "[");
+    return filter;
   }
 
   private static Config fromFile(String file) {

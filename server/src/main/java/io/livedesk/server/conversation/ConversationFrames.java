@@ -20,6 +20,7 @@ import io.livedesk.server.gateway.Session;
 import io.livedesk.server.gateway.SessionEvents;
 import io.livedesk.server.routing.DispatchMessage;
 import io.livedesk.server.routing.DispatcherClient;
+import io.livedesk.server.privacy.Audit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.bson.Document;
@@ -38,17 +39,23 @@ public final class ConversationFrames {
   private static final Set<Role> SUPERVISORS = Set.of(Role.SUPERVISOR, Role.ADMIN);
   private static final int MAX_CURSORS = 100;
 
+  /** The audit action of a transcript read over the WebSocket by someone outside the conversation. */
+  public static final String READ = "transcripts.read";
+
   private final Lifecycle lifecycle;
   private final Conversations conversations;
   private final DispatcherClient dispatcher;
   private final Delivery delivery;
   private final ConversationConfig config;
   private final Function<String, Future<String>> pinnedProduct;
+  private final Audit audit;
 
   /** {@code pinnedProduct}: the product pinned in a room now, empty when none. */
   public ConversationFrames(Lifecycle lifecycle, Conversations conversations, DispatcherClient dispatcher, Delivery delivery,
-                            ConversationConfig config, SessionEvents events, Function<String, Future<String>> pinnedProduct) {
+                            ConversationConfig config, SessionEvents events, Function<String, Future<String>> pinnedProduct,
+                            Audit audit) {
     this.pinnedProduct = pinnedProduct;
+    this.audit = audit;
     this.lifecycle = lifecycle;
     this.conversations = conversations;
     this.dispatcher = dispatcher;
@@ -149,6 +156,7 @@ public final class ConversationFrames {
     var h = frame.getHistory();
     int limit = h.getLimit() == 0 ? 50 : Math.min(h.getLimit(), config.historyPageMax());
     return lifecycle.participant(session.principal(), h.getConversationId(), true)
+        .compose(doc -> audited(session, doc, "history"))
         .compose(doc -> conversations.before(h.getConversationId(), h.getBeforeSeq(), limit))
         .map(messages -> {
           boolean more = messages.size() > limit;
@@ -169,6 +177,7 @@ public final class ConversationFrames {
     Future<Void> chain = reachable(session);
     for (ConversationCursor cursor : cursors) {
       chain = chain.compose(v -> lifecycle.participant(who, cursor.getConversationId(), true)
+          .compose(doc -> audited(session, doc, "resume"))
           .compose(doc -> conversations.after(cursor.getConversationId(), cursor.getLastSeq()))
           .map(missed -> {
             missed.forEach(m -> session.send(Conversations.messageFrame(m)));
@@ -178,6 +187,20 @@ public final class ConversationFrames {
           }));
     }
     return chain.map(v -> Frame.newBuilder().setResumed(resumed));
+  }
+
+  /**
+   * A supervisor or admin reading a conversation they take no part in reads a customer's
+   * transcript: that leaves an audit record, as an export through the admin API does, before
+   * any message is sent.
+   */
+  private Future<Document> audited(Session session, Document doc, String how) {
+    String customer = doc.getString("customerId");
+    if (session.userId().equals(customer) || session.userId().equals(doc.getString("agentId"))) {
+      return Future.succeededFuture(doc);
+    }
+    return audit.record(session.userId(), READ, customer, new JsonObject()
+        .put("conversationId", doc.getString("_id")).put("via", "websocket " + how)).map(doc);
   }
 
   private Future<Frame.Builder> accept(Session session, Frame frame) {

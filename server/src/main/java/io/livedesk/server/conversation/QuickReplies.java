@@ -14,7 +14,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.livedesk.server.gateway.RequestBody;
 import org.bson.Document;
 
 import java.util.Comparator;
@@ -56,12 +56,13 @@ public final class QuickReplies implements HttpRoutes {
   @Override
   public void mount(Router router) {
     router.get("/api/templates").handler(auth.requireAny(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)).handler(this::search);
-    router.post("/api/templates/:id/render").handler(BodyHandler.create().setBodyLimit(MAX_BODY))
-        .handler(auth.requireAny(Role.AGENT, Role.SUPERVISOR, Role.ADMIN)).handler(this::render);
-    router.post("/api/admin/templates").handler(BodyHandler.create().setBodyLimit(MAX_BODY))
-        .handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN)).handler(ctx -> save(ctx, UUID.randomUUID().toString(), true));
-    router.put("/api/admin/templates/:id").handler(BodyHandler.create().setBodyLimit(MAX_BODY))
-        .handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN)).handler(ctx -> save(ctx, ctx.pathParam("id"), false));
+    // Each role check is a route of its own, ahead of the route that reads the body.
+    router.post("/api/templates/:id/render").handler(auth.requireAny(Role.AGENT, Role.SUPERVISOR, Role.ADMIN));
+    router.post("/api/templates/:id/render").handler(RequestBody.upTo(MAX_BODY)).handler(this::render);
+    router.post("/api/admin/templates").handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN));
+    router.post("/api/admin/templates").handler(RequestBody.upTo(MAX_BODY)).handler(ctx -> save(ctx, UUID.randomUUID().toString(), true));
+    router.put("/api/admin/templates/:id").handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN));
+    router.put("/api/admin/templates/:id").handler(RequestBody.upTo(MAX_BODY)).handler(ctx -> save(ctx, ctx.pathParam("id"), false));
     router.delete("/api/admin/templates/:id").handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN)).handler(this::delete);
   }
 

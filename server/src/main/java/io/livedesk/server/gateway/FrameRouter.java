@@ -50,6 +50,11 @@ public final class FrameRouter {
       return Future.failedFuture(new FrameException(ErrorCode.FORBIDDEN,
           "your roles may not send " + frame.getBodyCase().name().toLowerCase()));
     }
+    String outOfRange = NumericRange.outOfRange(frame);
+    if (outOfRange != null) {
+      return Future.failedFuture(new FrameException(ErrorCode.INVALID_ARGUMENT,
+          outOfRange + " is out of range: numbers are unsigned and at most " + Integer.MAX_VALUE + " (64-bit times at most " + Long.MAX_VALUE + ")"));
+    }
     try {
       return route.handler().handle(session, frame);
     } catch (RuntimeException e) {

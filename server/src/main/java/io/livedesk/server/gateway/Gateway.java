@@ -19,14 +19,19 @@ import io.livedesk.server.metrics.EventLoopLag;
 import io.livedesk.server.metrics.Metrics;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -39,6 +44,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -52,9 +58,10 @@ public final class Gateway extends VerticleBase {
   public static final String WS_PATH = "/ws";
   /**
    * Netty's own frame limit, as a multiple of ours: up to it the gateway answers an oversized frame
-   * with 1009 itself; beyond it Netty drops the connection without reading the frame.
+   * with 1009 itself; beyond it Netty drops the connection on the frame's header, without reading
+   * (or buffering) its payload. Small, because every open socket may hold up to this much.
    */
-  private static final int TRANSPORT_LIMIT_FACTOR = 16;
+  private static final int TRANSPORT_LIMIT_FACTOR = 4;
   private static final Logger log = LoggerFactory.getLogger(Gateway.class);
 
   private final GatewayServices services;
@@ -87,8 +94,15 @@ public final class Gateway extends VerticleBase {
         // cross-thread write queue: a WebSocket keeps its upgrade connection alive, and that
         // queue alone (a 1024-slot MPSC chunk) cost ~4.8 KB per idle session. WebSocket writes
         // are unaffected: Vert.x gives the WebSocket connection a queue of its own.
-        .setStrictThreadMode(true);
+        .setStrictThreadMode(true)
+        // Every connection must send something within the handshake timeout: a socket that connects
+        // and stalls (half a request line, say) or an idle kept-alive HTTP connection is closed.
+        // A WebSocket drops this deadline once upgraded (see unlimitedRead) and lives by the
+        // gateway's own idle timeout, which counts pongs to its pings.
+        .setReadIdleTimeout(config.handshakeTimeoutMs())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(options)
+        .connectionHandler(this::accepted)
         .webSocketHandshakeHandler(this::handshake)
         .webSocketHandler(this::connected)
         .requestHandler(router);
@@ -108,6 +122,21 @@ public final class Gateway extends VerticleBase {
     return server.close();
   }
 
+  /**
+   * A connection as Vert.x makes it known (with its first request): refused at once past the
+   * node's connection caps. Sockets that never get that far are shed by the read deadline.
+   */
+  private void accepted(HttpConnection connection) {
+    SocketAddress peer = connection.remoteAddress();
+    String ip = peer == null ? "?" : peer.hostAddress();
+    if (!services.connections().admit(ip)) {
+      services.metrics().error(ErrorCode.TOO_MANY_CONNECTIONS);
+      connection.close();
+      return;
+    }
+    connection.closeHandler(v -> services.connections().release(ip));
+  }
+
   /** Checks before a socket exists: path, browser origin, handshake rate of the address. */
   private void handshake(ServerWebSocketHandshake handshake) {
     if (!WS_PATH.equals(handshake.path())) {
@@ -119,7 +148,8 @@ public final class Gateway extends VerticleBase {
       handshake.reject(403);
       return;
     }
-    String ip = handshake.remoteAddress() == null ? "?" : handshake.remoteAddress().hostAddress();
+    String ip = ClientAddress.of(handshake.remoteAddress() == null ? "?" : handshake.remoteAddress().hostAddress(),
+        handshake.headers(), config.trustedProxies());
     TokenBucket bucket = services.handshakesByIp().computeIfAbsent(ip,
         a -> new TokenBucket(config.connectsPerSecondPerIp(), 2.0 * config.connectsPerSecondPerIp(), System.currentTimeMillis()));
     if (!bucket.take(System.currentTimeMillis())) {
@@ -134,8 +164,9 @@ public final class Gateway extends VerticleBase {
     long now = System.currentTimeMillis();
     Session session = new Session(Long.toHexString(ThreadLocalRandom.current().nextLong()), ws,
         Encoding.of(ws.subProtocol()), services.metrics(),
-        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now);
+        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now, config.maxPendingBytes());
     ws.setWriteQueueMaxSize(config.maxPendingWrites());
+    unlimitedRead(ws);
     services.metrics().connectionOpened();
     local.add(session);
     ws.frameHandler(frame -> wireFrame(session, frame));
@@ -152,6 +183,21 @@ public final class Gateway extends VerticleBase {
           session.close(CloseCode.AUTH_TIMEOUT);
         }
       });
+    }
+  }
+
+  /**
+   * Removes the HTTP read deadline from an upgraded connection: a WebSocket client may rightly
+   * stay silent between pings, and the sweep closes it after idleTimeoutSeconds instead. Runs on
+   * the connection's event loop, as the pipeline requires.
+   */
+  private static void unlimitedRead(ServerWebSocket ws) {
+    if (ws instanceof WebSocketInternal internal) {
+      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
+      IdleStateHandler deadline = pipeline.get(IdleStateHandler.class);
+      if (deadline != null) {
+        pipeline.remove(deadline);
+      }
     }
   }
 
@@ -174,6 +220,9 @@ public final class Gateway extends VerticleBase {
     if (frame.isText() || frame.isBinary()) {
       if (frame.isFinal()) {
         message(session, frame.isText(), frame.binaryData(), now);
+      } else if (frame.binaryData().length() > config.maxFrameBytes()) {
+        // The first fragment alone is over the limit: close now rather than wait for the rest.
+        session.close(CloseCode.MESSAGE_TOO_BIG);
       } else {
         // A growable copy: an empty first fragment comes in a fixed, empty buffer.
         session.partial = Buffer.buffer(Math.max(256, frame.binaryData().length())).appendBuffer(frame.binaryData());

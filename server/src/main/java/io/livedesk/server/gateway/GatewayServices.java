@@ -14,5 +14,14 @@ public record GatewayServices(HttpConfig http, GatewayConfig config, TokenVerifi
                               long clockSkewMs, String nodeId, SessionRegistry sessions, Delivery delivery,
                               FrameRouter frames, SessionEvents events, Metrics metrics, List<HttpRoutes> routes,
                               List<EventLoopLag> lagProbes, AtomicInteger boundPort,
-                              Map<String, TokenBucket> handshakesByIp) {
+                              Map<String, TokenBucket> handshakesByIp, Connections connections) {
+
+  public GatewayServices(HttpConfig http, GatewayConfig config, TokenVerifier verifier, int helloTimeoutMs,
+                         long clockSkewMs, String nodeId, SessionRegistry sessions, Delivery delivery,
+                         FrameRouter frames, SessionEvents events, Metrics metrics, List<HttpRoutes> routes,
+                         List<EventLoopLag> lagProbes, AtomicInteger boundPort, Map<String, TokenBucket> handshakesByIp) {
+    this(http, config, verifier, helloTimeoutMs, clockSkewMs, nodeId, sessions, delivery, frames, events, metrics, routes,
+        lagProbes, boundPort, handshakesByIp,
+        new Connections(config.maxConnections(), config.maxConnectionsPerIp(), config.trustedProxies()));
+  }
 }

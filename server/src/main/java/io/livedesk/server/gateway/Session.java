@@ -4,8 +4,11 @@ import io.livedesk.protocol.CloseCode;
 import io.livedesk.protocol.Frame;
 import io.livedesk.server.auth.Principal;
 import io.livedesk.server.metrics.Metrics;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One WebSocket connection. Kept small on purpose: an idle session must cost a few kilobytes
@@ -19,6 +22,9 @@ public final class Session {
   private final Metrics metrics;
   private volatile Principal principal;
   private volatile boolean closed;
+  /** Bytes handed to the socket and not yet written to the network; writes may come from any thread. */
+  private final AtomicLong pendingBytes = new AtomicLong();
+  private final long maxPendingBytes;
 
   // Touched only on the session's event loop.
   long lastReceivedAt;
@@ -30,8 +36,10 @@ public final class Session {
   Buffer partial;
   boolean partialIsText;
 
-  Session(String id, ServerWebSocket socket, Encoding encoding, Metrics metrics, TokenBucket rate, long now) {
+  Session(String id, ServerWebSocket socket, Encoding encoding, Metrics metrics, TokenBucket rate, long now,
+          long maxPendingBytes) {
     this.id = id;
+    this.maxPendingBytes = maxPendingBytes;
     this.socket = socket;
     this.encoding = encoding;
     this.metrics = metrics;
@@ -65,7 +73,11 @@ public final class Session {
     this.principal = principal;
   }
 
-  /** Writes a frame that must not be lost while the connection lives (1:1 messages, pushes, answers). */
+  /**
+   * Writes a frame that must not be lost while the connection lives (1:1 messages, pushes,
+   * answers). A client that reads too slowly cannot make the node queue without bound: past
+   * maxPendingBytes the connection is closed with 4011, and the client resumes after reconnecting.
+   */
   public void send(Frame frame) {
     send(new Outgoing(frame));
   }
@@ -74,13 +86,19 @@ public final class Session {
     if (closed) {
       return;
     }
+    int size = encoding == Encoding.JSON ? out.json().length() : out.binary().length();
+    if (pendingBytes.addAndGet(size) > maxPendingBytes) {
+      pendingBytes.addAndGet(-size);
+      metrics.dropped(out.frame().getBodyCase());
+      close(CloseCode.SLOW_CONSUMER);
+      return;
+    }
     try {
-      if (encoding == Encoding.JSON) {
-        socket.writeTextMessage(out.json());
-      } else {
-        socket.writeBinaryMessage(out.binary());
-      }
+      Future<Void> written = encoding == Encoding.JSON ? socket.writeTextMessage(out.json())
+          : socket.writeBinaryMessage(out.binary());
+      written.onComplete(ar -> pendingBytes.addAndGet(-size));
     } catch (IllegalStateException e) {
+      pendingBytes.addAndGet(-size);
       // The peer closed before our close handler ran; broadcasts may still reach it meanwhile.
       closed = true;
       return;

@@ -30,7 +30,12 @@ public final class SessionFrames {
         .setServerTime(System.currentTimeMillis())));
   }
 
-  /** A fresh token keeps the session alive past the old token's expiry; it must name the same user. */
+  /**
+   * A fresh token keeps the session alive past the old token's expiry; it must name the same user
+   * with the same roles. What a session may do and who can reach it (its event-bus address, agent
+   * presence, supervisor views, room staff) were set up for its roles when it opened; a token with
+   * other roles takes effect on a new connection, where every concern sees it from the start.
+   */
   private Future<Frame.Builder> refresh(Session session, Frame frame) {
     Principal fresh;
     try {
@@ -40,6 +45,10 @@ public final class SessionFrames {
     }
     if (!fresh.userId().equals(session.userId())) {
       return Future.failedFuture(new FrameException(ErrorCode.TOKEN_INVALID, "the new token is for another user"));
+    }
+    if (!fresh.roles().equals(session.principal().roles())) {
+      return Future.failedFuture(new FrameException(ErrorCode.TOKEN_INVALID,
+          "the new token has other roles than this connection; open a new connection with it"));
     }
     session.authenticate(fresh);
     return Future.succeededFuture(Frame.newBuilder().setTokenRefreshed(

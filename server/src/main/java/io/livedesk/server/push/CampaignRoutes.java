@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.livedesk.server.gateway.RequestBody;
 
 import java.util.UUID;
 import java.util.function.Function;
@@ -43,7 +43,8 @@ final class CampaignRoutes implements HttpRoutes {
 
   @Override
   public void mount(Router router) {
-    router.route(PATH + "*").handler(BodyHandler.create().setBodyLimit(MAX_BODY)).handler(auth.requireAny(Role.ADMIN));
+    router.route(PATH + "*").handler(auth.requireAny(Role.ADMIN));
+    router.route(PATH + "*").handler(RequestBody.upTo(MAX_BODY));
     router.post(PATH).handler(this::create);
     router.get(PATH).handler(this::list);
     router.get(PATH + "/:id").handler(this::show);

@@ -4,6 +4,7 @@ import io.livedesk.server.config.Config;
 import io.livedesk.server.config.ConfigException;
 import io.livedesk.server.config.Setting;
 
+import java.text.Normalizer;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -38,21 +39,35 @@ public record RoomConfig(int historySize, int maxMessageLength, List<String> blo
         c.positive("rooms.maxRoomsPerSession"), c.nonNegative("rooms.retentionHours"));
   }
 
-  /** A YAML list or a comma-separated string; lower-cased for matching. */
+  /** A YAML list or a comma-separated string; folded like the messages they are looked for in. */
   private static List<String> terms(Object raw) {
     Collection<?> items = raw instanceof Collection<?> list ? list : Arrays.asList(String.valueOf(raw).split(","));
-    return items.stream().map(o -> String.valueOf(o).trim().toLowerCase(Locale.ROOT)).filter(t -> !t.isEmpty()).toList();
+    return items.stream().map(o -> fold(String.valueOf(o))).filter(t -> !t.isEmpty()).distinct().toList();
   }
 
-  /** The first blocked term the text contains, ignoring case and spaces, or null. */
+  /** The first blocked term the text contains, ignoring case, width, spaces and invisible characters, or null. */
   public String blockedTermIn(String text) {
-    String folded = text.toLowerCase(Locale.ROOT);
-    String squeezed = folded.replaceAll("\\s+", "");
+    String folded = fold(text);
     for (String term : blockedTerms) {
-      if (folded.contains(term) || squeezed.contains(term.replaceAll("\\s+", ""))) {
+      if (folded.contains(term)) {
         return term;
       }
     }
     return null;
+  }
+
+  /**
+   * What a reader sees, not how it is encoded: full-width forms to ASCII ("ｓｃａｍ" to "scam",
+   * as routing's Terms does), lower case, and no spaces or invisible format characters
+   * (zero-width space and joiners, the byte-order mark, soft hyphen), which would otherwise split
+   * a term without changing how it looks.
+   */
+  static String fold(String text) {
+    String normal = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+    StringBuilder out = new StringBuilder(normal.length());
+    normal.codePoints()
+        .filter(c -> !Character.isWhitespace(c) && !Character.isSpaceChar(c) && Character.getType(c) != Character.FORMAT)
+        .forEach(out::appendCodePoint);
+    return out.toString();
   }
 }

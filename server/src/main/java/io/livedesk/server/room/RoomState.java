@@ -39,6 +39,8 @@ final class RoomState implements Serializable {
   final Map<String, Long> mutedUntil = new HashMap<>();
   final Set<String> banned = new HashSet<>();
   final Set<String> moderators = new HashSet<>();
+  /** Users seen here with a moderator, supervisor or admin token: no moderator by grant may silence them. */
+  final Set<String> staff = new HashSet<>();
   byte[] pinned;
   final ArrayDeque<Line> history = new ArrayDeque<>();
 
@@ -70,11 +72,16 @@ final class RoomState implements Serializable {
     @Override
     public Verdict process(Entry<String, RoomState> entry) {
       RoomState s = entry.getValue() == null ? new RoomState() : entry.getValue();
-      if (s.banned.contains(user)) {
+      // Room bans and mutes bind viewers; staff (by token) answer to whoever issued their token.
+      if (moderatorByToken && s.staff.add(user)) {
+        s.banned.remove(user);
+        s.mutedUntil.remove(user);
+      }
+      if (s.banned.contains(user) && !moderatorByToken) {
         return new Verdict(ErrorCode.BANNED, 0, false, 0, false);
       }
       Long muted = s.mutedUntil.get(user);
-      if (muted != null && muted > now) {
+      if (muted != null && muted > now && !moderatorByToken) {
         return new Verdict(ErrorCode.MUTED, muted - now, false, 0, false);
       }
       if (muted != null) {
@@ -169,6 +176,10 @@ final class RoomState implements Serializable {
       if (!s.isModerator(actor, moderatorByToken)) {
         return ErrorCode.FORBIDDEN;
       }
+      if (silences(action) && (s.staff.contains(user) || (!moderatorByToken && s.moderators.contains(user)))) {
+        // A moderator by grant cannot silence staff or a fellow moderator, nor staff one another here.
+        return ErrorCode.FORBIDDEN;
+      }
       switch (action) {
         case MUTE -> s.mutedUntil.put(user, now + seconds * 1000L);
         case UNMUTE -> s.mutedUntil.remove(user);
@@ -185,6 +196,24 @@ final class RoomState implements Serializable {
       entry.setValue(s);
       return null;
     }
+  }
+
+  /** Marks a user as staff of the room (their token says moderator, supervisor or admin). */
+  record Staff(String user) implements EntryProcessor<String, RoomState, ErrorCode> {
+    @Override
+    public ErrorCode process(Entry<String, RoomState> entry) {
+      RoomState s = entry.getValue() == null ? new RoomState() : entry.getValue();
+      if (s.staff.add(user)) {
+        s.banned.remove(user);
+        s.mutedUntil.remove(user);
+        entry.setValue(s);
+      }
+      return null;
+    }
+  }
+
+  private static boolean silences(io.livedesk.protocol.ModerationAction action) {
+    return action == io.livedesk.protocol.ModerationAction.MUTE || action == io.livedesk.protocol.ModerationAction.BAN;
   }
 
   /** Sets or clears (null) the pin; moderators only. */

@@ -25,6 +25,7 @@ import io.livedesk.server.cluster.Addresses;
 import io.livedesk.server.gateway.FrameRouter;
 import io.livedesk.server.gateway.Session;
 import io.livedesk.server.gateway.SessionEvents;
+import io.livedesk.server.privacy.Masking;
 import io.livedesk.server.store.Store;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
@@ -57,9 +58,12 @@ public final class Rooms {
   private final RoomArchive archive;
   private final Members members = new Members();
   private final RoomFanout fanout;
+  /** Room chat is public: personal data is masked before anyone sees it or it is stored. */
+  private final Masking masking;
 
-  public Rooms(Vertx vertx, HazelcastInstance hazelcast, Store store, RoomConfig config, String nodeId) {
+  public Rooms(Vertx vertx, HazelcastInstance hazelcast, Store store, RoomConfig config, String nodeId, Masking masking) {
     this.vertx = vertx;
+    this.masking = masking;
     this.config = config;
     this.states = hazelcast.getMap(Addresses.ROOM_STATES);
     this.archive = config.retentionHours() > 0 ? new RoomArchive(store, config.retentionHours()) : null;
@@ -128,21 +132,29 @@ public final class Rooms {
             ? refuse(ErrorCode.CONFLICT, "at most " + config.maxRoomsPerSession() + " rooms per connection; leave one first")
             : Future.fromCompletionStage(states.getAsync(roomId), context))
         .compose(state -> {
-          if (state != null && state.banned.contains(session.userId())) {
+          boolean staff = moderatorByToken(session.principal());
+          if (state != null && state.banned.contains(session.userId()) && !staff) {
             return refuse(ErrorCode.BANNED, "you are banned from this room");
           }
-          if (session.isOpen()) {
-            members.join(session, roomId, context);
-          }
-          RoomJoined.Builder joined = RoomJoined.newBuilder().setRoomId(roomId).setViewers(fanout.viewers(roomId));
-          if (state != null) {
-            joined.setSlowModeSeconds(state.slowSeconds()).addAllHistory(parse(state.historyMessages()));
-            if (state.pinned != null) {
-              joined.setPinned(pinned(state.pinned));
-            }
-          }
-          return Future.succeededFuture(Frame.newBuilder().setRoomJoined(joined));
+          // Known as staff from now on, so that no moderator by grant can mute or ban them here.
+          Future<ErrorCode> known = staff && (state == null || !state.staff.contains(session.userId()))
+              ? submit(roomId, new RoomState.Staff(session.userId())) : Future.succeededFuture();
+          return known.map(v -> joined(session, roomId, state, context));
         });
+  }
+
+  private Frame.Builder joined(Session session, String roomId, RoomState state, Context context) {
+    if (session.isOpen()) {
+      members.join(session, roomId, context);
+    }
+    RoomJoined.Builder joined = RoomJoined.newBuilder().setRoomId(roomId).setViewers(fanout.viewers(roomId));
+    if (state != null) {
+      joined.setSlowModeSeconds(state.slowSeconds()).addAllHistory(parse(state.historyMessages()));
+      if (state.pinned != null) {
+        joined.setPinned(pinned(state.pinned));
+      }
+    }
+    return Frame.newBuilder().setRoomJoined(joined);
   }
 
   private Future<Frame.Builder> leave(Session session, Frame frame) {
@@ -175,7 +187,7 @@ public final class Rooms {
     Principal p = session.principal();
     long now = System.currentTimeMillis();
     RoomMessage message = RoomMessage.newBuilder().setRoomId(roomId).setMessageId(messageId(now))
-        .setUserId(p.userId()).setUserName(p.name()).setText(text).setAt(now).setClientMsgId(say.getClientMsgId())
+        .setUserId(p.userId()).setUserName(p.name()).setText(masking.mask(text)).setAt(now).setClientMsgId(say.getClientMsgId())
         .setModerator(moderatorByToken(p)).build();
     return submit(roomId, new RoomState.Say(p.userId(), moderatorByToken(p), now, message.getMessageId(),
         message.toByteArray(), config.historySize(), config.autoSlowRate(), config.autoSlowSeconds(),

@@ -12,7 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.livedesk.server.gateway.RequestBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +62,13 @@ public final class ClassificationApi implements HttpRoutes {
 
   @Override
   public void mount(Router router) {
-    // Vert.x reads the (bounded) body before any other handler runs.
-    router.post("/api/classify").handler(BodyHandler.create().setBodyLimit(MAX_CLASSIFY_BODY))
-        .handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN)).handler(this::classify);
+    // The role is checked on a route of its own, before the route that reads the (bounded) body.
+    router.post("/api/classify").handler(auth.requireAny(Role.SUPERVISOR, Role.ADMIN));
+    router.post("/api/classify").handler(RequestBody.upTo(MAX_CLASSIFY_BODY)).handler(this::classify);
     router.get("/api/admin/rules").handler(auth.requireAny(Role.ADMIN))
         .handler(ctx -> ctx.json(classifier.rules().toJson()));
-    router.put("/api/admin/rules").handler(BodyHandler.create().setBodyLimit(MAX_RULES_BODY))
-        .handler(auth.requireAny(Role.ADMIN)).handler(this::replace);
+    router.put("/api/admin/rules").handler(auth.requireAny(Role.ADMIN));
+    router.put("/api/admin/rules").handler(RequestBody.upTo(MAX_RULES_BODY)).handler(this::replace);
     router.delete("/api/admin/rules").handler(auth.requireAny(Role.ADMIN)).handler(this::reset);
   }
 

@@ -42,13 +42,18 @@ record Terms(List<Term> terms) {
       terms.add(new Term(keywordPattern(keyword), KEYWORD_WEIGHT));
     }
     for (int i = 0; i < patterns.size(); i++) {
+      Pattern pattern;
       try {
-        terms.add(new Term(Pattern.compile(patterns.get(i), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE),
-            PATTERN_WEIGHT));
+        pattern = Pattern.compile(patterns.get(i), Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
       } catch (RuntimeException e) {
         throw new InvalidRulesException(where + ".patterns[" + i + "]: not a valid regular expression: "
             + e.getMessage().lines().findFirst().orElse(""));
       }
+      if (backtracksCatastrophically(pattern)) {
+        throw new InvalidRulesException(where + ".patterns[" + i + "]: backtracks catastrophically on repeated input "
+            + "(nested repetition such as (a+)+ or (a|a)*); rewrite it without nested quantifiers");
+      }
+      terms.add(new Term(pattern, PATTERN_WEIGHT));
     }
     return new Terms(List.copyOf(terms));
   }
@@ -65,13 +70,46 @@ record Terms(List<Term> terms) {
     List<String> matched = new ArrayList<>();
     int score = 0;
     for (Term term : terms) {
-      Matcher m = term.pattern().matcher(normalizedText);
-      if (m.find()) {
-        matched.add(m.group());
+      String hit = find(term.pattern(), normalizedText);
+      if (hit != null) {
+        matched.add(hit);
         score += term.weight();
       }
     }
     return new Hits(matched, score);
+  }
+
+  /** The first match, or null; a pattern that overruns its reading budget on this text counts as no match. */
+  private static String find(Pattern pattern, String text) {
+    try {
+      Matcher m = pattern.matcher(BoundedText.of(text));
+      return m.find() ? m.group() : null;
+    } catch (BoundedText.TooMuchBacktracking e) {
+      return null;
+    }
+  }
+
+  /**
+   * Tries the pattern on runs of each character it is written with (and of a letter, a digit, a
+   * space and a Chinese character), each
+   * ended by one that breaks the run: the inputs on which nested repetition explodes. A pattern
+   * that overruns the reading budget on any of them is refused when the rules are loaded.
+   */
+  static boolean backtracksCatastrophically(Pattern pattern) {
+    java.util.Set<Integer> chars = new java.util.TreeSet<>();
+    pattern.pattern().codePoints().filter(c -> !Character.isISOControl(c)).limit(64).forEach(chars::add);
+    chars.addAll(List.of((int) 'a', (int) '1', (int) ' ', (int) '\u4e00'));
+    for (int c : chars) {
+      String run = new String(Character.toChars(c)).repeat(48);
+      for (String end : List.of("!", "\u0000", "")) {
+        try {
+          pattern.matcher(BoundedText.of(run + end)).find();
+        } catch (BoundedText.TooMuchBacktracking e) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Full-width forms to ASCII ("！" to "!", "Ｍ" to "M"), then lower case. */

@@ -9,7 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
+import io.livedesk.server.gateway.RequestBody;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.time.Duration;
@@ -53,7 +53,7 @@ public final class WebRoutes implements HttpRoutes {
   @Override
   public void mount(Router router) {
     router.post(DEV_TOKEN_PATH)
-        .handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+        .handler(RequestBody.upTo(MAX_BODY_BYTES))
         .handler(this::devToken);
     router.route().handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)

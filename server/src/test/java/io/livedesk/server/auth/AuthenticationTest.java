@@ -188,6 +188,21 @@ class AuthenticationTest {
     }
   }
 
+  @Test
+  void aRefreshedTokenWithOtherRolesIsRefusedAndTheConnectionKeepsItsOwn() {
+    try (WsClient ws = WsClient.connect(node.port(), Tokens.of("erin", "agent"))) {
+      Frame demoted = ws.request(Frame.newBuilder().setRefreshToken(
+          io.livedesk.protocol.RefreshToken.newBuilder().setToken(Tokens.of("erin", "viewer"))));
+      assertEquals(ErrorCode.TOKEN_INVALID, demoted.getError().getCode());
+      Frame promoted = ws.request(Frame.newBuilder().setRefreshToken(
+          io.livedesk.protocol.RefreshToken.newBuilder().setToken(Tokens.of("erin", "agent", "admin"))));
+      assertEquals(ErrorCode.TOKEN_INVALID, promoted.getError().getCode());
+      Frame same = ws.request(Frame.newBuilder().setRefreshToken(
+          io.livedesk.protocol.RefreshToken.newBuilder().setToken(Tokens.of("erin", "agent"))));
+      assertTrue(same.hasTokenRefreshed(), same.toString());
+    }
+  }
+
   private static void assertRefused(String token, ErrorCode code, int closeCode) {
     try (WsClient ws = WsClient.to(node.port()).bearer(token).open()) {
       Frame error = ws.await(Frame::hasError);

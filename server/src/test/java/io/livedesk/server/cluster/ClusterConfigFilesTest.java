@@ -41,6 +41,10 @@ class ClusterConfigFilesTest {
     assertTrue(config.getMultiMapConfigs().containsKey("__vertx.subs"));
     assertTrue(config.getMapConfigs().containsKey("__vertx.haInfo"));
     assertTrue(config.getMapConfigs().containsKey("__vertx.nodeInfo"));
+    assertTrue(config.getSerializationConfig().getJavaSerializationFilterConfig() != null, "no deserialization filter");
+    if (config.getNetworkConfig().getInterfaces().isEnabled()) {
+      assertEquals("false", config.getProperty("hazelcast.socket.bind.any"), "binds every interface");
+    }
   }
 
   @Test

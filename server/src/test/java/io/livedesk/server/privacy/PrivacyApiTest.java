@@ -105,6 +105,29 @@ class PrivacyApiTest {
   }
 
   @Test
+  void aSupervisorReadingATranscriptOverTheWebSocketLeavesAnAuditRecordAndItsAgentDoesNot() {
+    String id = answeredConversation("sup-cust", "where is my parcel");
+    agent.request(io.livedesk.protocol.Frame.newBuilder().setHistory(
+        io.livedesk.protocol.HistoryRequest.newBuilder().setConversationId(id)));
+    assertEquals(0, auditOf("sup-cust").size(), "the conversation's own agent is no audited reader");
+    try (WsClient supervisor = WsClient.connect(node.port(), Tokens.of("privacy-supervisor", "supervisor"))) {
+      io.livedesk.protocol.Frame page = supervisor.request(io.livedesk.protocol.Frame.newBuilder().setHistory(
+          io.livedesk.protocol.HistoryRequest.newBuilder().setConversationId(id)));
+      assertTrue(page.hasHistoryPage(), page.toString());
+      supervisor.request(io.livedesk.protocol.Frame.newBuilder().setResume(io.livedesk.protocol.Resume.newBuilder()
+          .addCursors(io.livedesk.protocol.ConversationCursor.newBuilder().setConversationId(id))));
+    }
+    JsonArray records = auditOf("sup-cust");
+    assertEquals(2, records.size(), records.encodePrettily());
+    for (Object o : records) {
+      JsonObject record = (JsonObject) o;
+      assertEquals("privacy-supervisor", record.getString("actor"));
+      assertEquals("transcripts.read", record.getString("action"));
+      assertEquals(id, record.getJsonObject("details").getString("conversationId"));
+    }
+  }
+
+  @Test
   void anAdminErasesEveryConversationAndMessageOfTheCustomerAndNoOneElses() {
     String first = closedConversation("del-cust");
     String second = closedConversation("del-cust");

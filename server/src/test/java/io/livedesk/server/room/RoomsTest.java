@@ -217,6 +217,28 @@ class RoomsTest {
   }
 
   @Test
+  void personalDataSaidInARoomIsMaskedForEveryoneWhoSeesIt() {
+    try (WsClient v = viewer(a, "pii-viewer"); WsClient other = viewer(b, "pii-other")) {
+      join(v, "pii");
+      join(other, "pii");
+      assertOk(say(v, "pii", "加我 13912345678 或 １３９１２３４５６７８ 身份证 11010519491231123X"));
+      assertEquals("加我 *******5678 或 *******５６７８ 身份证 **************123X", nextRoomMessage(other).getText());
+    }
+  }
+
+  @Test
+  void aBlockedTermSplitByZeroWidthCharactersOrWrittenFullWidthIsStillRefused() {
+    try (WsClient v = viewer(a, "term-viewer-2")) {
+      join(v, "term2");
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "加\u200b微\u200d信 123"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "this is a ｓｃａｍ"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "S\u00adC\ufeffA\u2060M"));
+      assertError(ErrorCode.BLOCKED_TERM, say(v, "term2", "ＦＵＣＫ"));
+      assertOk(say(v, "term2", "ｓｃａｌｅ is fine"));
+    }
+  }
+
+  @Test
   void aMutedUserIsRefusedUntilUnmutedAndTheRoomIsTold() {
     try (WsClient host = moderator(a, "mute-host"); WsClient v = viewer(b, "mute-viewer")) {
       join(host, "mute");
@@ -276,6 +298,24 @@ class RoomsTest {
       assertOk(moderate(admin, "grant", ModerationAction.GRANT_MODERATOR, "grant-viewer", 0));
       assertOk(moderate(v, "grant", ModerationAction.MUTE, "grant-other", 60));
       assertError(ErrorCode.MUTED, say(other, "grant", "hey"));
+    }
+  }
+
+  @Test
+  void aModeratorByGrantCannotBanOrMuteStaffAndStaffAreNeverSilencedByTheRoom() {
+    try (WsClient admin = WsClient.connect(a.port(), Tokens.of("staff-admin", "admin"));
+         WsClient granted = viewer(b, "staff-granted"); WsClient mod = moderator(a, "staff-mod")) {
+      join(admin, "staff");
+      join(granted, "staff");
+      assertOk(moderate(admin, "staff", ModerationAction.GRANT_MODERATOR, "staff-granted", 0));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.BAN, "staff-admin", 0));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.MUTE, "staff-admin", 60));
+      // A moderator-role user who has not joined yet is not known to the room; the ban lands but binds nothing.
+      moderate(granted, "staff", ModerationAction.BAN, "staff-mod", 0);
+      join(mod, "staff");
+      assertOk(say(mod, "staff", "still here"));
+      assertOk(say(admin, "staff", "me too"));
+      assertError(ErrorCode.FORBIDDEN, moderate(granted, "staff", ModerationAction.MUTE, "staff-mod", 60));
     }
   }
 

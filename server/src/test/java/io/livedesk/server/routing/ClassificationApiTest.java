@@ -126,6 +126,19 @@ class ClassificationApiTest {
   }
 
   @Test
+  void aPatternThatBacktracksCatastrophicallyIsRefusedAndNoClassificationHangs() throws Exception {
+    JsonObject rules = new JsonObject(call(first, HttpMethod.GET, "/api/admin/rules", ADMIN, null).body);
+    rules.getJsonArray("intents").add(new JsonObject().put("name", "redos").put("tier", "low")
+        .put("patterns", new JsonArray().add("(.*,){12}P")));
+    Response r = call(first, HttpMethod.PUT, "/api/admin/rules", ADMIN, rules);
+    assertEquals(400, r.status, r.body);
+    assertTrue(new JsonObject(r.body).getString("error").contains("backtracks catastrophically"), r.body);
+    long started = System.nanoTime();
+    classify(first, new JsonObject().put("text", ",".repeat(40) + "!"));
+    assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(5));
+  }
+
+  @Test
   void rulesReplacedAtRunTimeChangeTheAnswerOnEveryNode() throws Exception {
     JsonObject text = new JsonObject().put("text", "Can you gift wrap it?");
     assertEquals("general", classify(second, text).getString("intent"));
