@@ -46,20 +46,22 @@ final class RoomArchive {
         .mapEmpty();
   }
 
-  /** Best effort: room chat is not the durable record, so a failed write is logged, not retried. */
-  void store(RoomMessage m) {
+  /** Best effort: room chat is not the durable record, so a failed write is logged, not retried; completes either way. */
+  Future<Void> store(RoomMessage m) {
     Document doc = new Document("_id", m.getMessageId()).append("room", m.getRoomId()).append("user", m.getUserId())
         .append("name", m.getUserName()).append("text", m.getText()).append("at", new Date(m.getAt()))
         .append("clientMsgId", m.getClientMsgId()).append("moderator", m.getModerator()).append("deleted", false);
-    store.first(messages.insertOne(doc))
-        .onFailure(e -> log.warn("room message not archived room={} cause={}", m.getRoomId(), e.toString()));
+    return store.first(messages.insertOne(doc))
+        .onFailure(e -> log.warn("room message not archived room={} cause={}", m.getRoomId(), e.toString()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Deleted messages stay for review but are never replayed. */
-  void markDeleted(String messageId, String by) {
-    store.first(messages.updateOne(Filters.eq("_id", messageId),
+  Future<Void> markDeleted(String messageId, String by) {
+    return store.first(messages.updateOne(Filters.eq("_id", messageId),
             Updates.combine(Updates.set("deleted", true), Updates.set("deletedBy", by))))
-        .onFailure(e -> log.warn("room message deletion not archived id={} cause={}", messageId, e.toString()));
+        .onFailure(e -> log.warn("room message deletion not archived id={} cause={}", messageId, e.toString()))
+        .<Void>mapEmpty().otherwiseEmpty();
   }
 
   /** Up to {@code limit} messages before the given one (or the newest), oldest first, and whether more exist. */
@@ -70,7 +72,7 @@ final class RoomArchive {
     return bound.compose(at -> {
       Bson filter = Filters.and(Filters.eq("room", roomId), Filters.eq("deleted", false), Filters.lt("at", at),
           Filters.gte("at", new Date(System.currentTimeMillis() - retentionMs)));
-      return store.all(messages.find(filter).sort(Sorts.descending("at")).limit(limit + 1));
+      return store.all(messages.find(filter).sort(Sorts.descending("at", "_id")).limit(limit + 1));
     }).map(docs -> {
       boolean more = docs.size() > limit;
       List<RoomMessage> page = new ArrayList<>(docs.stream().limit(limit).map(RoomArchive::message).toList());

@@ -202,10 +202,9 @@ public final class Rooms {
           // A moderator by grant is known only to the room's state; the stored copy is marked the same way.
           RoomMessage said = verdict.moderator() && !message.getModerator() ? message.toBuilder().setModerator(true).build() : message;
           publish(roomId, Frame.newBuilder().setRoomMessage(said));
-          if (archive != null) {
-            archive.store(said);
-          }
-          return ok();
+          // Answered once archived (when rooms keep history), so that a roomHistory asked right
+          // after the answer has it; an archive that fails is logged, the message was still said.
+          return (archive == null ? Future.<Void>succeededFuture() : archive.store(said)).transform(ar -> ok());
         });
   }
 
@@ -310,7 +309,8 @@ public final class Rooms {
             case DELETE_MESSAGE -> {
               publish(roomId, notice.setUserId("").setKind(RoomNoticeKind.MESSAGE_DELETED).setMessageId(m.getMessageId()));
               if (archive != null) {
-                archive.markDeleted(m.getMessageId(), p.userId());
+                // a deleted message must not be replayed by a history asked after the answer
+                return archive.markDeleted(m.getMessageId(), p.userId()).transform(ar -> ok());
               }
             }
             case SET_SLOW_MODE -> publish(roomId, notice.setUserId("").setSeconds(m.getDurationSeconds())

@@ -56,7 +56,7 @@ class RoomArchiveTest {
         assertOk(say(host, "arc", text));
         ids.add(nextRoomMessage(host).getMessageId());
       }
-      assertOk(host.request(Frame.newBuilder().setModerate(Moderate.newBuilder().setRoomId("arc")
+      assertOk(host.requestKeepingOthers(Frame.newBuilder().setModerate(Moderate.newBuilder().setRoomId("arc")
           .setAction(ModerationAction.DELETE_MESSAGE).setMessageId(ids.get(2)))));
       host.await(Frame::hasRoomNotice);
 

@@ -451,12 +451,13 @@ class RoomsTest {
     return Frame.newBuilder().setSay(Say.newBuilder().setRoomId(room).setText(text));
   }
 
+  /** The answer, leaving the room's own copy of the message (which may come first) to be awaited. */
   static Frame say(WsClient c, String room, String text) {
-    return c.request(sayFrame(room, text));
+    return c.requestKeepingOthers(sayFrame(room, text));
   }
 
   static Frame moderate(WsClient c, String room, ModerationAction action, String user, int seconds) {
-    return c.request(Frame.newBuilder().setModerate(Moderate.newBuilder().setRoomId(room).setAction(action)
+    return c.requestKeepingOthers(Frame.newBuilder().setModerate(Moderate.newBuilder().setRoomId(room).setAction(action)
         .setUserId(user).setDurationSeconds(seconds)));
   }
 
