@@ -25,7 +25,8 @@ start_node() {
   log "starting $name on :$port with heap $heap"
   (cd "$WORK/$name" && env LIVEDESK_PORT="$port" LIVEDESK_JWT_SECRET="$SECRET" \
       LIVEDESK_DATA_DIR="$WORK/$name/data" LIVEDESK_CLUSTER_PORT="${CLUSTER_PORT:-15701}" \
-      LIVEDESK_GATEWAY_CONNECTS_PER_SECOND_PER_IP=1000000 "$@" \
+      LIVEDESK_GATEWAY_CONNECTS_PER_SECOND_PER_IP=1000000 LIVEDESK_GATEWAY_MAX_CONNECTIONS_PER_IP=1000000 \
+      LIVEDESK_GATEWAY_MAX_CONNECTIONS=1000000 "$@" \
       java -Xms"$heap" -Xmx"$heap" ${SERVER_JVM_OPTS:-} -jar "$SERVER_JAR" > "$WORK/$name/server.log" 2>&1) &
   NODE_PID=$!
   # the subshell's java child is the process to measure
