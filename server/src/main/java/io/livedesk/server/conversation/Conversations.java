@@ -52,7 +52,7 @@ public final class Conversations {
   /** Collection names, shared with privacy (export, erasure, retention): a conversation's customer is its {@code customerId}, a message's conversation its {@code conversationId}. */
   public static final String CONVERSATIONS = "conversations";
   public static final String MESSAGES = "messages";
-  static final String SLA_EVENTS = "sla_events";
+  public static final String SLA_EVENTS = "sla_events";
 
   private final Store store;
   private final WriteBuffer writes;
@@ -98,7 +98,9 @@ public final class Conversations {
    * was never there is fine.
    */
   private Future<Void> dropIndex(MongoCollection<Document> collection, String name) {
-    return store.first(collection.dropIndex(name)).<Void>mapEmpty()
+    return store.all(collection.listIndexes())
+        .compose(indexes -> indexes.stream().noneMatch(i -> name.equals(i.getString("name"))) ? Future.<Void>succeededFuture()
+            : store.first(collection.dropIndex(name)).<Void>mapEmpty())
         .recover(e -> e instanceof MongoCommandException m && (m.getErrorCode() == 27 || m.getErrorMessage().contains("not found"))
             ? Future.succeededFuture() : Future.failedFuture(e));
   }

@@ -31,9 +31,9 @@ import java.util.concurrent.TimeUnit;
  * neutral prompt for the product, or a coupon when the viewer is {@code price_sensitive}; once
  * per user (a receipt in MongoDB, unique by id, decides across the cluster), within the caps.
  */
-final class Behaviour {
+public final class Behaviour {
 
-  static final String RECEIPTS = "push_receipts";
+  public static final String RECEIPTS = "push_receipts";
   static final String CART_DWELL_RULE = "cart_dwell";
   static final String PROMPT_CAMPAIGN = "rule-cart-dwell-prompt";
   static final String COUPON_CAMPAIGN = "rule-cart-dwell-coupon";

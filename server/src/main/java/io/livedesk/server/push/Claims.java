@@ -33,9 +33,9 @@ import java.util.UUID;
  * race for its id gives its slot back and answers with the grant that won: a retried claim
  * returns the same grant.
  */
-final class Claims {
+public final class Claims {
 
-  static final String COLLECTION = "coupon_grants";
+  public static final String COLLECTION = "coupon_grants";
   /** Slots tried for one claim: more are taken only right after the count was rebuilt under claims in flight. */
   private static final int SLOT_ATTEMPTS = 64;
 

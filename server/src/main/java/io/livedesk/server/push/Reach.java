@@ -21,9 +21,9 @@ import java.util.List;
  * nothing; a push with a coupon of its own expiry (the cart-dwell rule's) keeps that expiry here,
  * on the server.
  */
-final class Reach {
+public final class Reach {
 
-  static final String COLLECTION = "push_reached";
+  public static final String COLLECTION = "push_reached";
 
   private final Store store;
   private final MongoCollection<Document> reached;

@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
  * Room messages kept in MongoDB for replay and moderation review, for {@code rooms.retentionHours}
  * (a TTL index expires them; reads also ignore older ones, for stores that do not expire).
  */
-final class RoomArchive {
+public final class RoomArchive {
 
-  static final String COLLECTION = "room_messages";
+  public static final String COLLECTION = "room_messages";
   private static final Logger log = LoggerFactory.getLogger(RoomArchive.class);
 
   private final Store store;

@@ -137,7 +137,8 @@ class PrivacyApiTest {
     Http.Response r = http.call(node, HttpMethod.DELETE, "/api/admin/customers/del-cust/transcripts", ADMIN, null);
 
     assertEquals(200, r.status(), r.body());
-    assertEquals(new JsonObject().put("conversations", 2).put("messages", messages), new JsonObject(r.body()));
+    assertEquals(new JsonObject().put("conversations", 2).put("messages", messages).put("roomMessages", 0)
+        .put("pushReceipts", 0).put("couponGrantsAnonymised", 0), new JsonObject(r.body()));
     assertEquals(0, conversations(Filters.eq("customerId", "del-cust")).size());
     assertEquals(0, messagesOf(first).size() + messagesOf(second).size());
     assertEquals(1, conversations(Filters.eq("_id", kept)).size());
@@ -146,6 +147,44 @@ class PrivacyApiTest {
     assertEquals("transcripts.erase", record.getString("action"));
     assertEquals("privacy-admin", record.getString("actor"));
     assertEquals(messages, record.getJsonObject("details").getLong("messages"));
+  }
+
+  /** Everything the store keeps about a customer goes with the export and the erasure, not only the transcripts. */
+  @Test
+  void anExportAndAnErasureCoverRoomChatCouponGrantsPushReceiptsAndSlaEvents() throws Exception {
+    var store = node.store();
+    long now = System.currentTimeMillis();
+    store.first(store.collection(io.livedesk.server.room.RoomArchive.COLLECTION).insertOne(new org.bson.Document("_id", "rm-1")
+        .append("room", "live-1").append("user", "all-cust").append("text", "好看").append("at", new java.util.Date(now))))
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    store.first(store.collection(io.livedesk.server.push.Claims.COLLECTION).insertOne(new org.bson.Document("_id", "cmp-x/all-cust/1")
+        .append("grantId", "g-1").append("campaign", "cmp-x").append("coupon", "cmp-x").append("user", "all-cust")
+        .append("slot", "cmp-x#1").append("at", new java.util.Date(now)).append("converted", false)))
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    store.first(store.collection(io.livedesk.server.push.Reach.COLLECTION).insertOne(new org.bson.Document("_id", "cmp-x/all-cust")
+        .append("campaign", "cmp-x").append("user", "all-cust").append("at", new java.util.Date(now))))
+        .await(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    JsonObject export = new JsonObject(http.call(node, HttpMethod.GET, "/api/admin/customers/all-cust/transcripts", ADMIN, null).body());
+    assertEquals("好看", export.getJsonArray("roomMessages").getJsonObject(0).getString("text"));
+    assertEquals("g-1", export.getJsonArray("couponGrants").getJsonObject(0).getString("grantId"));
+    assertEquals(1, export.getJsonArray("pushReceipts").size());
+    assertTrue(export.containsKey("slaEvents"));
+
+    Http.Response erased = http.call(node, HttpMethod.DELETE, "/api/admin/customers/all-cust/transcripts", ADMIN, null);
+    assertEquals(200, erased.status(), erased.body());
+    JsonObject counts = new JsonObject(erased.body());
+    assertEquals(1, counts.getLong("roomMessages"));
+    assertEquals(1, counts.getLong("pushReceipts"));
+    assertEquals(1, counts.getLong("couponGrantsAnonymised"));
+    for (String collection : List.of(io.livedesk.server.room.RoomArchive.COLLECTION, io.livedesk.server.push.Claims.COLLECTION,
+        io.livedesk.server.push.Reach.COLLECTION)) {
+      assertEquals(0L, store.first(store.collection(collection).countDocuments(new org.bson.Document("user", "all-cust")))
+          .await(10, java.util.concurrent.TimeUnit.SECONDS), collection + " still names the customer");
+    }
+    // the coupon stays given: its slot is still held, so a rebuilt count cannot hand it out again
+    assertEquals(1L, store.first(store.collection(io.livedesk.server.push.Claims.COLLECTION)
+        .countDocuments(new org.bson.Document("slot", "cmp-x#1"))).await(10, java.util.concurrent.TimeUnit.SECONDS));
   }
 
   @Test
