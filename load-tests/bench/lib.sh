@@ -11,6 +11,17 @@ mkdir -p "$RESULTS"
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
+# The server's main and test classes with their dependencies, for the benchmarks that run test
+# sources (store.*Bench): compiled when missing or with REBUILD; absolute, usable from any folder.
+server_test_classpath() {
+  if [[ ! -d "$ROOT/server/target/test-classes" || -n "${REBUILD:-}" ]]; then
+    (cd "$ROOT" && mvn -q -B -pl server -am test-compile -Djacoco.skip=true) >&2
+  fi
+  local cp_file="$ROOT/server/target/bench-classpath.txt"
+  [[ -f $cp_file ]] || (cd "$ROOT" && mvn -q -B -pl server dependency:build-classpath -Dmdep.outputFile="$cp_file" > /dev/null)
+  echo "$ROOT/server/target/test-classes:$ROOT/server/target/classes:$ROOT/protocol/target/classes:$(cat "$cp_file")"
+}
+
 build() {
   if [[ ! -f "$SERVER_JAR" || ! -f "$LOAD_JAR" || -n "${REBUILD:-}" ]]; then
     log "building jars"

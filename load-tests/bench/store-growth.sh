@@ -8,14 +8,9 @@
 #   CONVERSATIONS=20000 MESSAGES=100000 SAMPLES=100 load-tests/bench/store-growth.sh
 # Goal (issue 13): ask p50 within 1.3x of the empty store, history p99 <= 50 ms, resume p99 <= 50 ms.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/lib.sh"
+CP="$(server_test_classpath)"
 cd "$ROOT"
-if [[ ! -d server/target/test-classes || -n "${REBUILD:-}" ]]; then
-  mvn -q -B -pl server -am test-compile -Djacoco.skip=true
-fi
-CP_FILE=server/target/bench-classpath.txt
-[[ -f $CP_FILE ]] || mvn -q -B -pl server dependency:build-classpath -Dmdep.outputFile="$(pwd)/$CP_FILE" > /dev/null
-CP="$ROOT/server/target/test-classes:$ROOT/server/target/classes:$ROOT/protocol/target/classes:$(cat "$CP_FILE")"
 DIR="${DIR:-$(mktemp -d /tmp/livedesk-growth.XXXXXX)}"
 java -Xmx1g -cp "$CP" io.livedesk.server.store.StoreGrowthBench "${CONVERSATIONS:-200000}" "${MESSAGES:-1000000}" \
   "${SAMPLES:-200}" "$DIR" 2>"$DIR/bench.err" | grep -E '^(RESULT|LOADED)' | sed 's/^RESULT //'

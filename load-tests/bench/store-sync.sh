@@ -14,16 +14,11 @@
 #   64       3,633 w/s  p50 14.5 ms   p99 88 ms     2,229 w/s  p50 24.4 ms  p99 92 ms   23 writes/sync
 # OPEN=50000 (7 indexes) at load ~5: loaded in 12.1 s, reopened (indexes rebuilt) in 6.7 s.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SECONDS_PER_STEP=${SECONDS_PER_STEP:-10}
 WRITERS=${WRITERS:-1,8,64}
+source "$(dirname "$0")/lib.sh"
+CP="$(server_test_classpath)"
 cd "$ROOT"
-if [[ ! -d server/target/test-classes || -n "${REBUILD:-}" ]]; then
-  mvn -q -B -pl server -am test-compile -Djacoco.skip=true
-fi
-CP_FILE=server/target/bench-classpath.txt
-[[ -f $CP_FILE ]] || mvn -q -B -pl server dependency:build-classpath -Dmdep.outputFile="$(pwd)/$CP_FILE" > /dev/null
-CP="server/target/test-classes:server/target/classes:protocol/target/classes:$(cat "$CP_FILE")"
 java -Xmx1g -cp "$CP" io.livedesk.server.store.EmbeddedStoreWriteBench "$SECONDS_PER_STEP" "$WRITERS" 2>/dev/null | grep '^RESULT'
 if [[ -n ${OPEN:-} ]]; then
   java -Xmx1g -cp "$CP" io.livedesk.server.store.EmbeddedStoreOpenBench "$OPEN" 2>/dev/null | grep '^RESULT'
