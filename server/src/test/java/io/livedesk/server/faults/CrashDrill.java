@@ -397,7 +397,7 @@ public final class CrashDrill implements AutoCloseable {
             reconnectAs(kind == Kind.CLAIMER ? null : userId);
           }
           Frame reply = ws.requestKeepingOthers(frame.clone().clearId());
-          if (reply.hasError() && retryable(reply.getError().getCode())) {
+          if (reply.hasError() && reply.getError().getRetryable()) {
             pauseMs(reply.getError().getRetryAfterMs() > 0 ? reply.getError().getRetryAfterMs() : 100);
             continue;
           }
@@ -446,10 +446,6 @@ public final class CrashDrill implements AutoCloseable {
       if (ws == null) {
         throw new IllegalStateException(user + " could not reconnect to any node");
       }
-    }
-
-    private static boolean retryable(ErrorCode code) {
-      return code == ErrorCode.STORE_UNAVAILABLE || code == ErrorCode.RATE_LIMITED || code == ErrorCode.INTERNAL;
     }
   }
 

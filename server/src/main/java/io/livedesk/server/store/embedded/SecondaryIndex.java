@@ -12,7 +12,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -46,11 +45,7 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
   @Override
   public Iterator<Object> positions(QueryPlanner.Range r, boolean reverse) {
-    if (entries.comparator().compare(r.low(), r.high()) > 0) {
-      return java.util.Collections.emptyIterator(); // e.g. $gt 10 with $lt 5
-    }
-    NavigableMap<KeyValue, TreeSet<Object>> range = entries.subMap(r.low(), r.lowInclusive(), r.high(), r.highInclusive());
-    return (reverse ? range.descendingMap() : range).values().stream().flatMap(Collection::stream).iterator();
+    return OrderedIndex.slice(entries, r, reverse).stream().flatMap(Collection::stream).iterator();
   }
 
   private boolean skips(Document document) {

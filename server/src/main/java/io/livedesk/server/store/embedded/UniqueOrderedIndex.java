@@ -11,7 +11,6 @@ import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -37,11 +36,7 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
 
   @Override
   public Iterator<Object> positions(QueryPlanner.Range r, boolean reverse) {
-    if (entries.comparator().compare(r.low(), r.high()) > 0) {
-      return java.util.Collections.emptyIterator(); // e.g. $gt 10 with $lt 5
-    }
-    NavigableMap<KeyValue, Object> range = entries.subMap(r.low(), r.lowInclusive(), r.high(), r.highInclusive());
-    return (reverse ? range.descendingMap() : range).values().iterator();
+    return OrderedIndex.slice(entries, r, reverse).iterator();
   }
 
   @Override
