@@ -191,7 +191,7 @@ public final class Node {
     ConversationConfig conversationConfig = ConversationConfig.from(config);
     DispatcherClient dispatcherClient = new DispatcherClient(vertx);
     SlaCounts sla = new SlaCounts(metrics);
-    Conversations conversations = new Conversations(store, writes, delivery);
+    Conversations conversations = new Conversations(store, writes, delivery, conversationConfig.maxMessagesStoring(), metrics);
     Lifecycle lifecycle = new Lifecycle(conversations, new RulesTriage(classifier, bot),
         new Masking(PrivacyConfig.from(config)), dispatcherClient, conversationConfig,
         routing.returningWindowMs(), sla, metrics);

@@ -19,6 +19,7 @@ import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.SenderRole;
 import io.livedesk.protocol.SlaOutcome;
 import io.livedesk.server.gateway.Delivery;
+import io.livedesk.server.metrics.Metrics;
 import io.livedesk.server.store.Store;
 import io.livedesk.server.store.StoreUnavailableException;
 import io.livedesk.server.store.WriteBuffer;
@@ -35,6 +36,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -62,13 +64,21 @@ public final class Conversations {
   private final MongoCollection<Document> slaEvents;
   /** Per conversation, the append in progress on this node (see {@link #append}). */
   private final Map<String, Future<Integer>> appending = new ConcurrentHashMap<>();
+  /** Messages this node is storing, queued behind another of their conversation or written (see {@link #append}). */
+  private final AtomicInteger storing = new AtomicInteger();
+  private final int maxStoring;
+  private final Metrics.Counter refused;
 
   /** A message as stored; {@code duplicate} when its client message id had been stored before. */
   public record Stored(ConversationMessage message, boolean duplicate) {
   }
 
-  public Conversations(Store store, WriteBuffer writes, Delivery delivery) {
+  public Conversations(Store store, WriteBuffer writes, Delivery delivery, int maxStoring, Metrics metrics) {
     this.store = store;
+    this.maxStoring = maxStoring;
+    this.refused = metrics.counter("livedesk_messages_refused_busy_total",
+        "messages refused at once with STORE_UNAVAILABLE because the node was already storing conversation.maxMessagesStoring");
+    metrics.gauge("livedesk_messages_storing", "messages this node is storing now", storing::get);
     this.writes = writes;
     this.delivery = delivery;
     this.conversations = store.collection(CONVERSATIONS);
@@ -168,8 +178,9 @@ public final class Conversations {
    * (a message's _id is its conversation and seq): the first seq above the conversation's
    * {@code lastSeq} that no message holds. So a write that fails half-way leaves no hole, as an
    * increment taken before a failed insert did: a seq exists exactly when its message does.
-   * {@code lastSeq} then rises to it. {@code conversation} is the document as the caller last
-   * read it.
+   * {@code lastSeq} then rises to it, in one update with {@code alongside} (null: nothing more), so
+   * that what a message changes on its conversation costs no write of its own. {@code conversation}
+   * is the document as the caller last read it.
    *
    * <p>The messages of one conversation are appended one after the other on a node, each starting
    * from the seq the one before it took. Concurrent appends that all started from the same
@@ -177,9 +188,21 @@ public final class Conversations {
    * under load, latency grew, so more appends overlapped and collided, and goodput fell as the
    * offered rate rose. Appends from two nodes into one conversation can still collide; that costs
    * one more attempt.
+   *
+   * <p>At most {@code maxStoring} messages are being stored on a node at once; a further one is
+   * refused at once (STORE_UNAVAILABLE, retryable). Without that bound, a node offered more than
+   * its store can take queued every message: latency grew with the queue, senders timed out on
+   * messages that were still stored later, and the queue's memory grew. With it, what is admitted
+   * waits at most about {@code maxStoring} / the store's rate, and the rest learn so at once.
    */
   public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
-                               String clientMsgId) {
+                               String clientMsgId, Bson alongside) {
+    if (storing.incrementAndGet() > maxStoring) {
+      storing.decrementAndGet();
+      refused.inc();
+      return Future.failedFuture(new StoreUnavailableException("the node is storing " + maxStoring
+          + " messages already; retry after a moment"));
+    }
     String conversationId = conversation.getString("_id");
     int read = (int) number(conversation, "lastSeq");
     ConversationMessage unnumbered = ConversationMessage.newBuilder().setConversationId(conversationId)
@@ -191,8 +214,9 @@ public final class Conversations {
     // No lookup first: the unique (conversation, sender, client id) index refuses a resend, and only
     // then is the stored message read. A new message costs one insert, not a read and an insert.
     Future<Stored> stored = (before == null ? Future.succeededFuture(read) : before.map(last -> Math.max(last, read)))
-        .compose(last -> onContext(caller, () -> insertAt(last + 1, unnumbered, SEQ_ATTEMPTS)));
+        .compose(last -> onContext(caller, () -> insertAt(last + 1, unnumbered, alongside, SEQ_ATTEMPTS)));
     stored.onComplete(ar -> {
+      storing.decrementAndGet();
       mine.complete(ar.succeeded() ? Math.max(read, ar.result().message().getSeq()) : read);
       appending.remove(conversationId, mine.future());
     });
@@ -209,14 +233,14 @@ public final class Conversations {
     return result.future();
   }
 
-  private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, int attempts) {
+  private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, Bson alongside, int attempts) {
     ConversationMessage m = unnumbered.toBuilder().setSeq(seq).build();
     // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for the insert.
     return writes.write(store, () -> messages.insertOne(toDocument(m)))
         .map(inserted -> {
           // Stored is stored: the ack does not wait for lastSeq, a second durable write. A lastSeq
           // left behind (a crash in between) costs the next append one more attempt, not a hole.
-          raiseLastSeq(m.getConversationId(), seq, m.getAt())
+          raiseLastSeq(m.getConversationId(), seq, m.getAt(), alongside)
               .onFailure(e -> log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), seq, e.toString()));
           return new Stored(m, false);
         })
@@ -228,16 +252,17 @@ public final class Conversations {
             return Future.failedFuture(new StoreUnavailableException("no free sequence number; retry"));
           }
           // Another message holds this seq: lastSeq rises to it at least, and the next free one is tried.
-          return raiseLastSeq(m.getConversationId(), seq, m.getAt()).compose(conv -> conv == null
+          return raiseLastSeq(m.getConversationId(), seq, m.getAt(), null).compose(conv -> conv == null
               ? Future.failedFuture(new IllegalStateException("no conversation " + m.getConversationId()))
-              : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, attempts - 1));
+              : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, alongside, attempts - 1));
         }));
   }
 
   /** Raises the conversation's lastSeq to {@code seq} if it is below; answers the conversation after. */
-  private Future<Document> raiseLastSeq(String conversationId, int seq, long at) {
+  private Future<Document> raiseLastSeq(String conversationId, int seq, long at, Bson alongside) {
+    Bson raise = Updates.combine(Updates.max("lastSeq", seq), Updates.set("lastActivityAt", at));
     return writes.write(store, () -> conversations.findOneAndUpdate(Filters.eq("_id", conversationId),
-        Updates.combine(Updates.max("lastSeq", seq), Updates.set("lastActivityAt", at)),
+        alongside == null ? raise : Updates.combine(raise, alongside),
         new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
   }
 

@@ -217,7 +217,12 @@ public final class Lifecycle implements RoutingEvents {
       }
       boolean customer = who.userId().equals(doc.getString("customerId"));
       SenderRole role = customer ? SenderRole.CUSTOMER : SenderRole.AGENT;
-      return post(doc, who.userId(), who.name(), role, text, clientMsgId).onSuccess(stored -> {
+      // A customer's message in an active conversation starts the agent's next-response deadline,
+      // unless one runs already ($min keeps the earlier): in the update that raises lastSeq, not a
+      // write of its own (one durable write fewer per message).
+      Bson alongside = customer && state == ConversationState.ACTIVE
+          ? Updates.min("responseDueAt", System.currentTimeMillis() + doc.get("budgetMs", 30_000L)) : null;
+      return post(doc, who.userId(), who.name(), role, text, clientMsgId, alongside).onSuccess(stored -> {
         if (!stored.duplicate()) {
           afterMessage(doc, who, role, text).onFailure(e -> log.warn("after message in {}", conversationId, e));
         }
@@ -227,7 +232,12 @@ public final class Lifecycle implements RoutingEvents {
 
   private Future<Stored> post(Document doc, String senderId, String senderName, SenderRole role, String text,
                               String clientMsgId) {
-    return conversations.append(doc, senderId, senderName, role, masking.mask(text), clientMsgId)
+    return post(doc, senderId, senderName, role, text, clientMsgId, null);
+  }
+
+  private Future<Stored> post(Document doc, String senderId, String senderName, SenderRole role, String text,
+                              String clientMsgId, Bson alongside) {
+    return conversations.append(doc, senderId, senderName, role, masking.mask(text), clientMsgId, alongside)
         .recover(e -> e instanceof StoreUnavailableException
             ? fail(ErrorCode.STORE_UNAVAILABLE, e.getMessage()) : Future.failedFuture(e))
         .onSuccess(stored -> {
@@ -268,12 +278,8 @@ public final class Lifecycle implements RoutingEvents {
                 dispatcher.ask(new DispatchMessage.Enqueue(entry(up, prefer)))))
             .mapEmpty();
       }
-      case ACTIVE -> {
-        // The next-response deadline: the agent owes an answer within the tier's budget.
-        return conversations.update(id, Filters.exists("responseDueAt", false),
-            Updates.set("responseDueAt", now + doc.get("budgetMs", 30_000L))).mapEmpty();
-      }
       default -> {
+        // ACTIVE: the customer's message set the next-response deadline as it was stored (send).
         return Future.succeededFuture();
       }
     }

@@ -85,6 +85,50 @@ class ConversationLifecycleTest {
   }
 
   @Test
+  void theCustomersFirstUnansweredMessageStartsTheAgentsResponseDeadlineAndTheReplyEndsIt() throws Exception {
+    try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-due", "customer"));
+         WsClient agent = WsClient.connect(node.port(), Tokens.of("agent-due", "agent"))) {
+      Conversation asked = Desk.ask(customer, "human please: does this jacket run small?");
+      Desk.online(agent, 1);
+      Desk.accept(agent, Desk.offer(agent));
+      Desk.update(customer, asked.getId(), ConversationState.ACTIVE);
+
+      long before = System.currentTimeMillis();
+      int first = Desk.send(customer, asked.getId(), "due-1", "hello?").getAck().getSeq();
+      org.bson.Document doc = storedOnce(asked.getId(), d -> d.getInteger("lastSeq") >= first);
+      long budget = doc.getLong("budgetMs");
+      long due = doc.getLong("responseDueAt");
+      assertTrue(due >= before + budget && due <= System.currentTimeMillis() + budget, "due " + due + " budget " + budget);
+
+      // A second message while the first is unanswered does not push the deadline later.
+      int second = Desk.send(customer, asked.getId(), "due-2", "are you there?").getAck().getSeq();
+      assertEquals(due, storedOnce(asked.getId(), d -> d.getInteger("lastSeq") >= second).getLong("responseDueAt"));
+
+      assertTrue(Desk.send(agent, asked.getId(), "due-3", "yes, take one size up").hasAck());
+      storedOnce(asked.getId(), d -> !d.containsKey("responseDueAt"));
+      customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
+      Desk.status(agent, PresenceStatus.OFFLINE, 0);
+    }
+  }
+
+  /** The stored conversation once it matches: what follows a message is written after its ack. */
+  private static org.bson.Document storedOnce(String id, java.util.function.Predicate<org.bson.Document> match) throws Exception {
+    long until = System.nanoTime() + WsClient.TIMEOUT.toNanos();
+    org.bson.Document doc;
+    do {
+      doc = node.store().first(node.store().collection(Conversations.CONVERSATIONS).find(new org.bson.Document("_id", id)))
+          .await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } while (!match.test(doc) && System.nanoTime() < until && pause());
+    assertTrue(match.test(doc), "stored conversation never matched: " + doc);
+    return doc;
+  }
+
+  private static boolean pause() throws InterruptedException {
+    Thread.sleep(20); // polling the store for a write that follows the ack
+    return true;
+  }
+
+  @Test
   void aSequenceNumberAlreadyTakenIsSkippedAndTheMessageStillStored() throws Exception {
     try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-seq", "customer"))) {
       Conversation asked = Desk.ask(customer, "is shipping free?");

@@ -322,6 +322,13 @@ class GatewayFuzzTest {
       s.text("{\"id\":\"big\",\"ping\":{},\"pad\":\"" + "x".repeat(size) + "\"}");
       return true;
     }
+    if (pick < 9) {
+      // A first fragment over the limit is refused as it arrives (1009), before any continuation.
+      byte[] first = new byte[MAX_FRAME_BYTES + 1 + m.nextInt(MAX_FRAME_BYTES)];
+      Arrays.fill(first, (byte) 'x');
+      s.fragments(first, "}".getBytes(StandardCharsets.UTF_8));
+      return true;
+    }
     if (pick < 30) {
       s.fragmented(s.protobuf ? m.binary() : m.json().getBytes(StandardCharsets.UTF_8), m.nextInt(3) + 2, m);
       return false;
