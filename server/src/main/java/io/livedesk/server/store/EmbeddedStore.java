@@ -39,6 +39,11 @@ public final class EmbeddedStore implements AutoCloseable {
 
   /** Blocking: opens the file and binds. Call from a worker thread or before Vert.x starts. */
   public static EmbeddedStore start(Path dataDir, int port) {
+    return start(dataDir, port, () -> { });
+  }
+
+  /** As {@link #start(Path, int)}, running {@code beforeEachSync} on the committer first: a slow disk, in tests. */
+  static EmbeddedStore start(Path dataDir, int port, Runnable beforeEachSync) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -48,7 +53,10 @@ public final class EmbeddedStore implements AutoCloseable {
     // a new file's directory entry is durable only once the directory itself is synced
     backend.commitAndSync();
     syncDirectory(dataDir);
-    GroupCommitter committer = new GroupCommitter("embedded-store-committer", backend::commitAndSync);
+    GroupCommitter committer = new GroupCommitter("embedded-store-committer", () -> {
+      beforeEachSync.run();
+      backend.commitAndSync();
+    });
     try {
       DurableWireServer server = DurableWireServer.bind(new InetSocketAddress("127.0.0.1", port), backend, committer);
       return new EmbeddedStore(backend, committer, server);
