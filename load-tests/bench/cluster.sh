@@ -4,12 +4,16 @@
 # broadcast through it: one generator's senders say RATES messages a second and every viewer on
 # every node receives them. Before the broadcast, a coupon campaign to the room: time until the
 # last viewer has it. Each generator uses source addresses of its own (127.0.0.x) so the
-# ephemeral ports last. Writes load-tests/results/cluster-$LABEL.json.
+# ephemeral ports last. Each node's heap (live, after a full GC) and RSS are taken before the
+# sessions connect and once they are all in the room: the difference per session is what a session
+# costs that node. Writes load-tests/results/cluster-$LABEL.json.
+#   load-tests/bench/cluster.sh                                   (100,002 sessions: 6 nodes x 16,667)
 #   NODES=4 PER_NODE=18750 RATES=1,5,20 load-tests/bench/cluster.sh
+# A process may hold 20,000 open files here, hence as many nodes (and generators) as 100,000 need.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-NODES=${NODES:-4}
-PER_NODE=${PER_NODE:-18750}
+NODES=${NODES:-6}
+PER_NODE=${PER_NODE:-16667}
 RATES=${RATES:-1,5,20}
 SENDERS=${SENDERS:-20}
 STEP_SECONDS=${STEP_SECONDS:-15}
@@ -35,6 +39,7 @@ for i in $(seq 1 "$NODES"); do
 done
 log "cluster: ${NODE_PIDS[*]}; $(grep -o 'members=[0-9]*' "$WORK/node$NODES/server.log" | tail -1)"
 
+HEAP0=(); RSS0=(); for p in "${NODE_PIDS[@]}"; do HEAP0+=("$(heap_used_bytes "$p")"); RSS0+=("$(rss_bytes "$p")"); done
 CPU0=0; for p in "${NODE_PIDS[@]}"; do CPU0=$((CPU0 + $(cpu_ticks "$p"))); done
 T0=$(date +%s.%N)
 for i in $(seq 1 "$NODES"); do
@@ -49,7 +54,7 @@ for i in $(seq 1 "$NODES"); do
   log "generator $i ready: $(await_line "$WORK/gen$i.log" READY "${GEN_PIDS[$((i - 1))]}")"
 done
 CONNECT_SECONDS=$(python3 -c "import time; print(round(time.time() - $T0, 1))")
-RSS=(); for p in "${NODE_PIDS[@]}"; do RSS+=("$(rss_bytes "$p")"); done
+RSS=(); HEAP1=(); for p in "${NODE_PIDS[@]}"; do RSS+=("$(rss_bytes "$p")"); HEAP1+=("$(heap_used_bytes "$p")"); done
 
 # A coupon to every viewer of the room, through the admin API of node 1; the generators note when
 # each push arrives. Waits until the campaign's delivered count stops moving (or 120 s).
@@ -109,9 +114,13 @@ out = {
                "lastReceivedAfterMs": max(g.get("lastPushAtMs", 0) for g in gens) - $COUPON_AT_MS,
                "firstReceivedAfterMs": min(g.get("firstPushAtMs", 0) or 10**15 for g in gens) - $COUPON_AT_MS},
     "serverRssBytes": [int(x) for x in "${RSS[*]}".split()],
+    "perNode": [{"sessions": g["sessionsReady"], "heapBytesPerSession": round((h1 - h0) / max(1, g["sessionsReady"])),
+                 "rssBytesPerSession": round((r1 - r0) / max(1, g["sessionsReady"]))}
+                for g, h0, h1, r0, r1 in zip(gens, [int(x) for x in "${HEAP0[*]}".split()], [int(x) for x in "${HEAP1[*]}".split()],
+                                             [int(x) for x in "${RSS0[*]}".split()], [int(x) for x in "${RSS[*]}".split()])],
     "steps": steps,
     "firstFailures": [f for g in gens for f in g.get("firstFailures", [])][:5],
 }
 json.dump(out, open(sys.argv[2], "w"), indent=1)
-print(json.dumps({k: out[k] for k in ("sessionsReady", "joined", "connectSeconds", "coupon", "serverCpuCoresBroadcast", "steps")}, indent=1))
+print(json.dumps({k: out[k] for k in ("sessionsReady", "joined", "connectSeconds", "coupon", "perNode", "serverCpuCoresBroadcast", "steps")}, indent=1))
 PY
