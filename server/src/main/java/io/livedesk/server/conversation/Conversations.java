@@ -199,9 +199,7 @@ public final class Conversations {
                                String clientMsgId, Bson alongside) {
     if (storing.incrementAndGet() > maxStoring) {
       storing.decrementAndGet();
-      refused.inc();
-      return Future.failedFuture(new StoreUnavailableException("the node is storing " + maxStoring
-          + " messages already; retry after a moment"));
+      return refuseBusy();
     }
     String conversationId = conversation.getString("_id");
     int read = (int) number(conversation, "lastSeq");
@@ -221,6 +219,20 @@ public final class Conversations {
       appending.remove(conversationId, mine.future());
     });
     return stored;
+  }
+
+  /**
+   * Null when a message may be stored now, else its refusal: checked before a send reads its
+   * conversation, so that under overload a refused message costs no store read either.
+   */
+  public <T> Future<T> refusalWhenBusy() {
+    return storing.get() >= maxStoring ? refuseBusy() : null;
+  }
+
+  private <T> Future<T> refuseBusy() {
+    refused.inc();
+    return Future.failedFuture(new StoreUnavailableException("the node is storing " + maxStoring
+        + " messages already; retry after a moment"));
   }
 
   /** Runs on the caller's context, so that a queued append answers where it was asked. */

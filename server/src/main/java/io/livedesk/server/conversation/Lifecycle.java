@@ -210,6 +210,10 @@ public final class Lifecycle implements RoutingEvents {
     if (valid.failed()) {
       return valid.mapEmpty();
     }
+    Future<Stored> busy = conversations.refusalWhenBusy();
+    if (busy != null) {
+      return busy; // answered STORE_UNAVAILABLE, retryable
+    }
     return participant(who, conversationId, false).compose(doc -> {
       ConversationState state = Conversations.state(doc);
       if (state == ConversationState.RESOLVED || state == ConversationState.CLOSED) {
