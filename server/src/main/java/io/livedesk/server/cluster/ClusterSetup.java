@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Builds the Hazelcast configuration behind the Vert.x cluster manager. */
+/** Builds the cluster plane: the Hazelcast configuration behind the Vert.x cluster manager, and the event bus's options. */
 public final class ClusterSetup {
 
   private static final AtomicInteger CALLBACK_THREADS = new AtomicInteger();
@@ -138,11 +138,12 @@ public final class ClusterSetup {
     filter.getWhitelist()
         .addPrefixes("com.hazelcast.")
         .addPackages("java.lang")
+        // a Throwable's stack trace and suppressed exceptions: none (the empty-list sentinel) or a list of them
         .addClasses("[Ljava.lang.StackTraceElement;", "[Ljava.lang.Throwable;",
-            // Throwable's suppressed exceptions: none (the empty-list sentinel) or a list of them
             "java.util.Collections$EmptyList", "java.util.Collections$UnmodifiableRandomAccessList",
-            "java.util.Collections$UnmodifiableList", "java.util.Collections$UnmodifiableCollection", "java.util.ArrayList",
-            "java.util.NoSuchElementException", "java.util.ConcurrentModificationException",
+            "java.util.Collections$UnmodifiableList", "java.util.Collections$UnmodifiableCollection", "java.util.ArrayList")
+        // JDK exceptions outside java.lang that an operation may fail with
+        .addClasses("java.util.NoSuchElementException", "java.util.ConcurrentModificationException",
             "java.util.concurrent.ExecutionException", "java.util.concurrent.CancellationException",
             "java.util.concurrent.CompletionException", "java.util.concurrent.TimeoutException",
             "java.util.concurrent.RejectedExecutionException", "java.io.IOException", "java.io.UncheckedIOException");
