@@ -115,16 +115,17 @@ public final class Node {
   public static Future<Node> start(Config config) {
     HttpConfig http;
     AuthConfig auth;
+    ClusterConfig clusterConfig;
     try {
       http = HttpConfig.from(config);
       auth = AuthConfig.from(config);
       SecureStart.check(http, auth);
+      clusterConfig = ClusterConfig.from(config);
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
     GatewayConfig gateway = GatewayConfig.from(config);
     StoreConfig storeConfig = StoreConfig.from(config);
-    ClusterConfig clusterConfig = ClusterConfig.from(config);
     TokenVerifier verifier = new TokenVerifier(auth);
     // Rules and answers are read (blocking) before any event loop exists, and a bad file stops the node.
     Classifier classifier = Classifier.from(RoutingConfig.from(config));
@@ -138,7 +139,7 @@ public final class Node {
     String mongoUri = embedded != null ? embedded.uri() : storeConfig.mongoUri();
     HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(clusterConfig);
     VertxOptions options = new VertxOptions();
-    options.getEventBusOptions().setHost(clusterConfig.host());
+    ClusterSetup.eventBus(clusterConfig, options.getEventBusOptions());
     return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
         .recover(e -> {
           if (embedded != null) {

@@ -1,24 +1,35 @@
 package io.livedesk.server.cluster;
 
+import com.hazelcast.config.CompactSerializationConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.FileSystemYamlConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.nio.serialization.compact.CompactSerializer;
+import io.livedesk.server.privacy.RetentionFormat;
+import io.livedesk.server.push.TallyFormat;
+import io.livedesk.server.room.RoomStateFormat;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import com.hazelcast.internal.util.ConcurrencyUtil;
 
 import java.io.FileNotFoundException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Builds the Hazelcast configuration behind the Vert.x cluster manager. */
+/** Builds the cluster plane: the Hazelcast configuration behind the Vert.x cluster manager, and the event bus's options. */
 public final class ClusterSetup {
 
   private static final AtomicInteger CALLBACK_THREADS = new AtomicInteger();
@@ -51,6 +62,24 @@ public final class ClusterSetup {
     ConcurrencyUtil.setDefaultAsyncExecutor(CALLBACKS);
   }
 
+  /**
+   * The event bus between nodes: bound to the cluster host and, with {@code cluster.tls.*}, over
+   * TLS where both ends show a certificate the other trusts ({@code ClientAuth.REQUIRED} on the
+   * receiving side, the same key and trust on the sending side). A node without such a certificate
+   * can neither connect to the others' event bus nor accept their connections. Vert.x does not check
+   * the peer's host name here: being signed by the cluster's CA is what makes a node a member.
+   */
+  public static EventBusOptions eventBus(ClusterConfig cluster, EventBusOptions bus) {
+    bus.setHost(cluster.host());
+    if (cluster.tls()) {
+      bus.setSsl(true)
+          .setClientAuth(ClientAuth.REQUIRED)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(cluster.tlsCert()).setKeyPath(cluster.tlsKey()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(cluster.tlsTrust()));
+    }
+    return bus;
+  }
+
   static Config hazelcastConfig(ClusterConfig cluster) {
     Config config;
     if (cluster.configFile() != null && !cluster.configFile().isBlank()) {
@@ -80,6 +109,8 @@ public final class ClusterSetup {
       config.setProperty("hazelcast.tcp.join.port.try.count", "20");
     }
     config.getSerializationConfig().setJavaSerializationFilterConfig(deserializationFilter());
+    CompactSerializationConfig compact = config.getSerializationConfig().getCompactSerializationConfig();
+    compactSerializers().forEach(compact::addSerializer);
     config.setProperty("hazelcast.phone.home.enabled", "false");
     config.setProperty("hazelcast.logging.type", "slf4j");
     // Notice a dead member within seconds, so its agents go offline quickly.
@@ -90,16 +121,49 @@ public final class ClusterSetup {
   }
 
   /**
-   * Room state and entry processors cross the wire in Java serialization; whoever reaches the
-   * cluster port could otherwise send any serializable class (a gadget chain) to be deserialized.
-   * Only the packages the cluster really exchanges are accepted. Hazelcast's defaults are off: they
-   * allow all of java* and javax*, where trigger classes of known gadget chains live.
+   * Nothing of Livedesk's own travels in Java serialization ({@link #compactSerializers}), yet
+   * whoever reaches the cluster port could still send any serializable class (a gadget chain) to be
+   * deserialized, so this filter stays as a defence. What it lets through is only what Hazelcast
+   * itself still sends that way: an exception raised on the member that ran an operation (a
+   * processor's failure, a retryable migration error) goes back to the caller Java-serialized, and a
+   * caller that cannot read it waits out the whole operation timeout (two minutes) instead of
+   * failing or retrying. So: Hazelcast's own classes, {@code java.lang} itself (Throwable, its
+   * standard subclasses, StackTraceElement; not {@code java.lang.reflect} or {@code .invoke}), and
+   * the few JDK exceptions and lists a Throwable carries. No application class, no collection or
+   * map that calls hashCode or compare while it is read (where gadget chains start), nothing from
+   * javax. Hazelcast's defaults are off: they allow all of java* and javax*.
    */
   static JavaSerializationFilterConfig deserializationFilter() {
     JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
-    filter.getWhitelist().addPrefixes("io.livedesk.", "io.vertx.", "com.hazelcast.", "java.lang.", "java.util.",
-        "java.time.", "java.math.", "[");
+    filter.getWhitelist()
+        .addPrefixes("com.hazelcast.")
+        .addPackages("java.lang")
+        // a Throwable's stack trace and suppressed exceptions: none (the empty-list sentinel) or a list of them
+        .addClasses("[Ljava.lang.StackTraceElement;", "[Ljava.lang.Throwable;",
+            "java.util.Collections$EmptyList", "java.util.Collections$UnmodifiableRandomAccessList",
+            "java.util.Collections$UnmodifiableList", "java.util.Collections$UnmodifiableCollection", "java.util.ArrayList")
+        // JDK exceptions outside java.lang that an operation may fail with
+        .addClasses("java.util.NoSuchElementException", "java.util.ConcurrentModificationException",
+            "java.util.concurrent.ExecutionException", "java.util.concurrent.CancellationException",
+            "java.util.concurrent.CompletionException", "java.util.concurrent.TimeoutException",
+            "java.util.concurrent.RejectedExecutionException", "java.io.IOException", "java.io.UncheckedIOException");
+    // Checked before the list above: no class of Livedesk's own gets through, whatever is added there later.
+    filter.getBlacklist().addPrefixes("io.livedesk.");
     return filter;
+  }
+
+  /**
+   * Every type Livedesk sends to Hazelcast that is not a Hazelcast built-in (String, Long,
+   * {@code long[]}, ...): the state in its maps, the entry processors and their answers, each with
+   * a Compact serializer of its own. A registered Compact type wins over {@code Serializable}, so
+   * none of them is ever written in Java serialization.
+   */
+  public static List<CompactSerializer<?>> compactSerializers() {
+    List<CompactSerializer<?>> all = new ArrayList<>();
+    all.addAll(RoomStateFormat.serializers());
+    all.addAll(TallyFormat.serializers());
+    all.addAll(RetentionFormat.serializers());
+    return List.copyOf(all);
   }
 
   private static Config fromFile(String file) {

@@ -71,7 +71,10 @@ final class Retention extends VerticleBase {
         .put("lastActivityBefore", cutoff).put("retentionDays", TimeUnit.MILLISECONDS.toDays(retentionMs)).put("node", nodeId));
   }
 
-  /** Takes the job's lease when it is free or ran out: answers whether this caller now holds it. */
+  /**
+   * Takes the job's lease when it is free or ran out: answers whether this caller now holds it.
+   * Crosses the cluster in Hazelcast Compact ({@link RetentionFormat}), not in Java serialization.
+   */
   record Lease(long now, long until) implements EntryProcessor<String, Long, Boolean> {
     @Override
     public Boolean process(Map.Entry<String, Long> entry) {

@@ -14,7 +14,9 @@ import java.util.Map;
 /**
  * A campaign's results and its coupons left, one Hazelcast entry per campaign each. The coupons
  * left are a cache of what MongoDB's grants say: an entry that is lost is counted again from them. Nodes add
- * their part of a delivery in one step, so a push to every viewer costs one update per node.
+ * their part of a delivery in one step, so a push to every viewer costs one update per node. The
+ * processors below cross the cluster in Hazelcast Compact ({@link TallyFormat}), not in Java
+ * serialization: a new one needs its serializer there too.
  */
 final class Tally {
 

@@ -3,8 +3,6 @@ package io.livedesk.server.room;
 import com.hazelcast.map.EntryProcessor;
 import io.livedesk.protocol.ErrorCode;
 
-import java.io.Serial;
-import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,16 +15,14 @@ import java.util.Set;
 /**
  * What the cluster knows about one room, one Hazelcast entry per room (never per viewer): slow
  * mode, mutes, bans, granted moderators, the pin and the last messages. Changed only through the
- * entry processors below, which run atomically on the entry's owner; every member runs the same
- * code, so plain Java serialization is enough.
+ * entry processors below, which run atomically on the entry's owner. All of them cross the
+ * cluster in Hazelcast Compact ({@link RoomStateFormat}), never in Java serialization, even though
+ * {@code EntryProcessor} is {@code Serializable}: a new processor needs its serializer there too.
  */
-final class RoomState implements Serializable {
-
-  @Serial
-  private static final long serialVersionUID = 1L;
+final class RoomState {
 
   /** One stored message: its id for deletion, its RoomMessage bytes for replay. */
-  record Line(String id, byte[] message) implements Serializable {
+  record Line(String id, byte[] message) {
   }
 
   int slowModeSeconds;
@@ -62,7 +58,7 @@ final class RoomState implements Serializable {
    * The answer to a say: refused with a code, or accepted with the message as stored (marked when
    * its author moderates the room); and whether automatic slow mode just switched on.
    */
-  record Verdict(ErrorCode refused, long waitMs, boolean autoSlowOn, int slowSeconds, boolean moderator) implements Serializable {
+  record Verdict(ErrorCode refused, long waitMs, boolean autoSlowOn, int slowSeconds, boolean moderator) {
   }
 
   /** Checks a message against bans, mutes and slow mode and, when accepted, appends it to the history. */

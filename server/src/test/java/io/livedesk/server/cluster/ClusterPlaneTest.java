@@ -61,4 +61,17 @@ class ClusterPlaneTest {
     assertEquals(true, String.valueOf(refused).contains("ObjectName") || String.valueOf(refused.getCause()).contains("ObjectName"),
         String.valueOf(refused));
   }
+
+  /** Serializable, as any record can be made; Livedesk's own types travel in Compact instead. */
+  record OwnSerializable(String text) implements java.io.Serializable {
+  }
+
+  @Test
+  void noClassOfLivedesksOwnIsJavaDeserialized() {
+    IMap<String, Object> map = node.hazelcast().getMap("cluster-plane-test");
+    map.put("own", new OwnSerializable("x"));
+    RuntimeException refused = assertThrows(RuntimeException.class, () -> map.get("own"));
+    assertEquals(true, String.valueOf(refused).contains("OwnSerializable") || String.valueOf(refused.getCause()).contains("OwnSerializable"),
+        String.valueOf(refused));
+  }
 }
