@@ -25,26 +25,33 @@ import java.util.function.Consumer;
  */
 final class Members {
 
-  /** The members of one room on one event loop; {@link #sessions} is touched only on {@link #context}. */
+  /**
+   * The members of one room on one event loop, and that loop's batch of the room's messages not yet
+   * written to them. Every field but {@link #context} is touched only on {@link #context}: each loop
+   * batches and writes its own members on its own thread, so a room's delivery runs on every loop
+   * that holds members at once, and a busy loop holds back only its own members.
+   */
   static final class Shard {
     final Context context;
     final Set<Session> sessions = new HashSet<>();
+    /** Messages received and not yet written, oldest first. */
+    final List<RoomMessage> pending = new ArrayList<>();
+    /** When this loop last wrote a batch (started writing it): the next waits for the rest of the window. */
+    long lastFlushAt;
+    long flushTimer = -1;
+    /** A flush is already queued behind this loop's tasks (the window had passed): nothing more to schedule. */
+    boolean flushQueued;
 
     Shard(Context context) {
       this.context = context;
     }
   }
 
-  /** One room on this node. Fields below {@code shards} belong to the fan-out context. */
+  /** One room on this node. {@link #viewersSent} belongs to the fan-out context. */
   static final class Room {
     final String id;
     final AtomicInteger count = new AtomicInteger();
     final Map<Context, Shard> shards = new ConcurrentHashMap<>();
-    final List<RoomMessage> pending = new ArrayList<>();
-    long lastFlushAt;
-    long flushTimer = -1;
-    /** Batches still being written on some event loop; the next one waits for them. */
-    int writing;
     int viewersSent = -1;
 
     Room(String id) {

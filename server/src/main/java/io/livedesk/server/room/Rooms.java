@@ -90,6 +90,11 @@ public final class Rooms {
     return room == null ? Future.succeededFuture() : room.forEachMember(action);
   }
 
+  /** Where this node's room events arrive before they are handed to the members' event loops. */
+  Context fanoutContext() {
+    return fanout.context();
+  }
+
   public boolean isIn(Session session, String roomId) {
     return members.isIn(session, roomId);
   }
