@@ -31,7 +31,10 @@ trap 'stop_pid ${GEN_PID:-0}; stop_pid ${PROBE_PID:-0}; stop_pid $NODE_PID' EXIT
 
 COMMON=(--url "ws://127.0.0.1:$PORT/ws" --room bench --rates "$RATES" --listenSeconds "$STEP_SECONDS" --drainSeconds 3
   --warmupSeconds "$WARMUP_SECONDS" --pingSeconds 0 --goFile "$WORK/go")
-generate "$WORK/gen.log" "${PROTO[@]}" "${COMMON[@]}" --sessions "$N" --sourceIps 1 --senders "$SENDERS" --serverPid "$NODE_PID"
+# GEN_EVENT_LOOPS: the generator's event loops (2 by default); fewer shows whether the generator,
+# sharing the cores with the server, is what limits.
+generate "$WORK/gen.log" "${PROTO[@]}" "${COMMON[@]}" --sessions "$N" --sourceIps 1 --senders "$SENDERS" --serverPid "$NODE_PID" \
+  --eventLoops "${GEN_EVENT_LOOPS:-2}"
 MAIN_PID=$GEN_PID
 log "ready: $(await_line "$WORK/gen.log" READY "$MAIN_PID")"
 # The probe: one more viewer in a process of its own, stepping in time with the generator (both
@@ -46,14 +49,16 @@ RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
 PROBE=$(await_line "$WORK/probe.log" RESULT "$PROBE_PID" || echo '{}')
 wait "$GEN_PID" || true
 wait "$PROBE_PID" || true
-python3 - "$RESULTS/broadcast-$LABEL.json" <<PY
-import json, sys
-r = json.loads('''$RESULT''')
-probe = json.loads('''$PROBE''').get("broadcast", [])
+# The results go through the environment: pasted into the program, a backslash in them (an escaped
+# quote in a failure's text) would be read as Python's and break the JSON.
+RESULT="$RESULT" PROBE="$PROBE" python3 - "$RESULTS/broadcast-$LABEL.json" <<PY
+import json, os, sys
+r = json.loads(os.environ["RESULT"])
+probe = json.loads(os.environ["PROBE"]).get("broadcast", [])
 for s, p in zip(r.get("broadcast", []), probe):
     s["probeP50Ms"], s["probeP99Ms"], s["probeDeliveries"] = p["sayToReceiptP50Ms"], p["sayToReceiptP99Ms"], p["deliveries"]
 out = {"label": "$LABEL", "target": "$TARGET", "viewers": r["sessionsReady"], "joined": r.get("joined"), "steps": r.get("broadcast", []),
-       "warmup": r.get("warmup"), "stepSeconds": $STEP_SECONDS, "machineLoadAtStart": "$LOAD0",
+       "warmup": r.get("warmup"), "stepSeconds": $STEP_SECONDS, "machineLoadAtStart": "$LOAD0", "generatorEventLoops": ${GEN_EVENT_LOOPS:-2},
        "closedByServer": r["closedByServer"], "errorFrames": r["errorFrames"], "firstFailures": r["firstFailures"]}
 json.dump(out, open(sys.argv[1], "w"), indent=1)
 for s in out["steps"]:
