@@ -142,6 +142,7 @@ final class RoomFanout extends VerticleBase {
    * frames, never a queue of batches.
    */
   private void received(String roomId, Members.Shard shard, RoomMessage message) {
+    assert Thread.currentThread() == shard.loop : "a room's batch is touched on its loop only";
     shard.pending.add(message);
     if (shard.flushTimer >= 0 || shard.flushQueued) {
       return;
@@ -169,6 +170,7 @@ final class RoomFanout extends VerticleBase {
    * ({@code Session.offer}: dropped and counted), so nothing is carried over to wait for later.
    */
   private void flush(String roomId, Members.Shard shard) {
+    assert Thread.currentThread() == shard.loop : "a room's batch is written on its loop only";
     if (shard.flushTimer >= 0) {
       vertx.cancelTimer(shard.flushTimer);
       shard.flushTimer = -1;

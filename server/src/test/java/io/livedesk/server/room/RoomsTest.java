@@ -436,6 +436,9 @@ class RoomsTest {
       Map<String, Thread> loopOf = new ConcurrentHashMap<>();
       a.rooms().forEachMember(room, s -> loopOf.put(s.userId(), Thread.currentThread()))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // One part of the room per event loop, not per viewer (Vert.x gives each connection a context
+      // of its own; a part per context made every broadcast a task per viewer).
+      assertEquals(Set.copyOf(loopOf.values()).size(), a.rooms().members().room(room).shards.size(), "parts of the room");
       CompletableFuture<Thread> fanoutThread = new CompletableFuture<>();
       a.rooms().fanoutContext().runOnContext(v -> fanoutThread.complete(Thread.currentThread()));
       Thread fanout = fanoutThread.get(10, TimeUnit.SECONDS);
