@@ -25,26 +25,44 @@ import java.util.function.Consumer;
  */
 final class Members {
 
-  /** The members of one room on one event loop; {@link #sessions} is touched only on {@link #context}. */
+  /**
+   * The members of one room on one event loop, and that loop's batch of the room's messages not yet
+   * written to them. Every field but {@link #context} is touched only on that loop's thread: each loop
+   * batches and writes its own members on its own thread, so a room's delivery runs on every loop
+   * that holds members at once, and a busy loop holds back only its own members.
+   */
   static final class Shard {
+    /**
+     * A context on the loop (that of the member who came first), to run tasks and set timers on it:
+     * every context of one event loop runs its tasks on the loop's one thread.
+     */
     final Context context;
+    /** The loop's thread, the only one that touches the fields below. */
+    final Thread loop;
     final Set<Session> sessions = new HashSet<>();
+    /** Messages received and not yet written, oldest first. */
+    final List<RoomMessage> pending = new ArrayList<>();
+    /** When this loop last wrote a batch (started writing it): the next waits for the rest of the window. */
+    long lastFlushAt;
+    long flushTimer = -1;
+    /** A flush is already queued behind this loop's tasks (the window had passed): nothing more to schedule. */
+    boolean flushQueued;
 
-    Shard(Context context) {
+    Shard(Context context, Thread loop) {
       this.context = context;
+      this.loop = loop;
     }
   }
 
-  /** One room on this node. Fields below {@code shards} belong to the fan-out context. */
+  /** One room on this node. {@link #viewersSent} belongs to the fan-out context. */
   static final class Room {
     final String id;
     final AtomicInteger count = new AtomicInteger();
-    final Map<Context, Shard> shards = new ConcurrentHashMap<>();
-    final List<RoomMessage> pending = new ArrayList<>();
-    long lastFlushAt;
-    long flushTimer = -1;
-    /** Batches still being written on some event loop; the next one waits for them. */
-    int writing;
+    /**
+     * Keyed by the event loop's thread, not by context: Vert.x gives every connection a duplicated
+     * context of its own, so a context key made a shard per viewer, and a broadcast a task per viewer.
+     */
+    final Map<Thread, Shard> shards = new ConcurrentHashMap<>();
     int viewersSent = -1;
 
     Room(String id) {
@@ -102,8 +120,12 @@ final class Members {
     return ids == null ? 0 : ids.length;
   }
 
-  /** Adds the session; must run on the session's event loop. Returns false when it was already in. */
+  /**
+   * Adds the session; must run on the session's event loop ({@code context} is the session's),
+   * whose thread picks the shard. Returns false when it was already in.
+   */
   boolean join(Session session, String roomId, Context context) {
+    assert Context.isOnEventLoopThread() : "join on the session's event loop";
     if (isIn(session, roomId)) {
       return false;
     }
@@ -117,12 +139,13 @@ final class Members {
       live.count.incrementAndGet();
       return live;
     });
-    room.shards.computeIfAbsent(context, Shard::new).sessions.add(session);
+    room.shards.computeIfAbsent(Thread.currentThread(), t -> new Shard(context, t)).sessions.add(session);
     return true;
   }
 
-  /** Removes the session from the room; must run on the session's event loop, {@code context}. */
-  boolean leave(Session session, String roomId, Context context) {
+  /** Removes the session from the room; must run on the session's event loop, whose thread picks the shard. */
+  boolean leave(Session session, String roomId) {
+    assert Context.isOnEventLoopThread() : "leave on the session's event loop";
     if (!isIn(session, roomId)) {
       return false;
     }
@@ -131,7 +154,7 @@ final class Members {
       return rest.length == 0 ? null : rest;
     });
     Room room = rooms.get(roomId);
-    Shard shard = room == null ? null : room.shards.get(context);
+    Shard shard = room == null ? null : room.shards.get(Thread.currentThread());
     if (shard != null && shard.sessions.remove(session)) {
       room.count.decrementAndGet();
     }
@@ -139,11 +162,11 @@ final class Members {
   }
 
   /** Removes the session from every room; must run on the session's event loop. */
-  void leaveAll(Session session, Context context) {
+  void leaveAll(Session session) {
     String[] ids = joined.get(session);
     if (ids != null) {
       for (String id : ids) {
-        leave(session, id, context);
+        leave(session, id);
       }
     }
   }
@@ -161,7 +184,7 @@ final class Members {
     }
     for (Shard shard : room.shards.values()) {
       shard.context.runOnContext(v -> shard.sessions.stream().filter(s -> userId.equals(s.userId())).toList()
-          .forEach(s -> leave(s, roomId, shard.context)));
+          .forEach(s -> leave(s, roomId)));
     }
   }
 

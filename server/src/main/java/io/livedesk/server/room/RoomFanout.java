@@ -8,6 +8,8 @@ import io.livedesk.protocol.RoomNoticeKind;
 import io.livedesk.protocol.ViewerCount;
 import io.livedesk.server.cluster.Addresses;
 import io.livedesk.server.gateway.Outgoing;
+import io.livedesk.server.gateway.Session;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -24,19 +26,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This node's side of every room: one consumer of the cluster-wide room address (each message
- * arrives once per node, however many viewers), which writes to the local members, batching a
- * busy room into one frame per socket per window. It also shares this node's viewer counts and
- * tells rooms their total when it changed, at most once per interval.
+ * arrives once per node, however many viewers), which hands each event to every event loop that
+ * holds members of the room. Each loop batches a busy room into one frame per socket per window
+ * and writes it to its own members, on its own thread, independently of the other loops. It also
+ * shares this node's viewer counts and tells rooms their total when it changed, at most once per
+ * interval.
  */
 final class RoomFanout extends VerticleBase {
 
   static final String ROOM_HEADER = "room";
-  /**
-   * Batches of one room being written at once. Two, not one: an event loop that finished its part
-   * of a batch may start the next while a slower loop is still on the previous one; any more would
-   * only queue behind them.
-   */
-  static final int BATCHES_IN_FLIGHT = 2;
   /** Most message bytes in one frame; the rest of a long backlog goes in the next frames. */
   static final int BATCH_BYTES = 64 * 1024;
 
@@ -65,6 +63,11 @@ final class RoomFanout extends VerticleBase {
     consumers.add(vertx.eventBus().<JsonObject>consumer(Addresses.ROOM_COUNTS, this::counts));
     vertx.setPeriodic(config.viewerCountIntervalMs(), id -> shareCounts());
     return Future.all(consumers.stream().map(MessageConsumer::completion).toList());
+  }
+
+  /** The context that receives the room events and hands them to the members' loops (tests pick other loops to stall). */
+  Context context() {
+    return context;
   }
 
   /** The total viewers of a room across the cluster, as last heard from the other nodes. */
@@ -106,71 +109,92 @@ final class RoomFanout extends VerticleBase {
     } catch (InvalidProtocolBufferException e) {
       return; // only nodes of this cluster publish here
     }
+    // Handed to every event loop that holds members, in the order received: tasks of one context
+    // run in order, so each viewer gets the room's events in this order. This context only hands
+    // them over; the batching and the writing run on the members' own loops, in parallel.
     if (frame.hasRoomMessage()) {
-      room.pending.add(frame.getRoomMessage());
-      schedule(room);
+      RoomMessage message = frame.getRoomMessage();
+      for (Members.Shard shard : room.shards.values()) {
+        shard.context.runOnContext(v -> received(room.id, shard, message));
+      }
       return;
     }
-    // Notices and pins keep their place after the messages before them, even while a batch is being written.
-    while (!room.pending.isEmpty()) {
-      flush(room, true);
+    Outgoing out = new Outgoing(frame);
+    for (Members.Shard shard : room.shards.values()) {
+      shard.context.runOnContext(v -> {
+        // Notices and pins keep their place after the messages before them, and are never dropped.
+        flush(room.id, shard);
+        shard.sessions.forEach(s -> s.send(out));
+      });
     }
-    room.write(new Outgoing(frame), false);
     if (frame.hasRoomNotice() && frame.getRoomNotice().getKind() == RoomNoticeKind.USER_BANNED) {
+      // queued on each loop after the notice, so the banned user still sees it
       members.removeUser(room.id, frame.getRoomNotice().getUserId());
     }
   }
 
   /**
-   * At most one frame per window: at a low rate a message goes at once, at a high rate they batch.
-   * And at most {@link #BATCHES_IN_FLIGHT} batches being written at a time: when writing one to
-   * every member takes longer than the window (a big room on a busy node), the next waits and grows
-   * instead, so the event loops' queues and the latency stay bounded and each frame carries more messages.
+   * On the shard's loop: at most one frame per socket per window. At a low rate a message goes at
+   * once (behind the tasks already queued, so a loop catching up sends what it caught up on as one
+   * frame); at a high rate the messages of one window go together. A window is counted from the
+   * start of the previous write, so a loop whose write took longer than the window writes the next
+   * batch as soon as it is done, with everything that came meanwhile: a slow write makes bigger
+   * frames, never a queue of batches.
    */
-  private void schedule(Members.Room room) {
-    if (room.flushTimer >= 0 || room.writing >= BATCHES_IN_FLIGHT) {
+  private void received(String roomId, Members.Shard shard, RoomMessage message) {
+    assert Thread.currentThread() == shard.loop : "a room's batch is touched on its loop only";
+    shard.pending.add(message);
+    if (shard.flushTimer >= 0 || shard.flushQueued) {
       return;
     }
-    long wait = room.lastFlushAt + config.batchWindowMs() - System.currentTimeMillis();
+    long wait = shard.lastFlushAt + config.batchWindowMs() - System.currentTimeMillis();
     if (wait <= 0) {
-      flush(room, false);
+      shard.flushQueued = true;
+      shard.context.runOnContext(v -> {
+        shard.flushQueued = false;
+        flush(roomId, shard);
+      });
     } else {
-      room.flushTimer = vertx.setTimer(wait, id -> {
-        room.flushTimer = -1;
-        flush(room, false);
+      // set on the shard's loop, so it fires there
+      shard.flushTimer = vertx.setTimer(wait, id -> {
+        shard.flushTimer = -1;
+        flush(roomId, shard);
       });
     }
   }
 
-  private void flush(Members.Room room, boolean evenWhileWriting) {
-    if (room.flushTimer >= 0) {
-      vertx.cancelTimer(room.flushTimer);
-      room.flushTimer = -1;
+  /**
+   * On the shard's loop: writes every pending message to the shard's members, best effort. A
+   * frame holds at most {@link #BATCH_BYTES} of messages; a longer backlog (a loop that stalled)
+   * goes as several frames at once, and a socket that cannot take them all sheds the rest
+   * ({@code Session.offer}: dropped and counted), so nothing is carried over to wait for later.
+   */
+  private void flush(String roomId, Members.Shard shard) {
+    assert Thread.currentThread() == shard.loop : "a room's batch is written on its loop only";
+    if (shard.flushTimer >= 0) {
+      vertx.cancelTimer(shard.flushTimer);
+      shard.flushTimer = -1;
     }
-    if (room.pending.isEmpty() || (room.writing >= BATCHES_IN_FLIGHT && !evenWhileWriting)) {
+    List<RoomMessage> pending = shard.pending;
+    if (pending.isEmpty()) {
       return;
     }
-    // A frame holds at most BATCH_BYTES of messages, so a slow socket still fills up frame by frame
-    // and sheds the excess, even when batches wait for one another on a busy node.
-    int take = 0;
-    for (int bytes = 0; take < room.pending.size() && (take == 0 || bytes + room.pending.get(take).getSerializedSize() <= BATCH_BYTES); take++) {
-      bytes += room.pending.get(take).getSerializedSize();
+    shard.lastFlushAt = System.currentTimeMillis();
+    for (int from = 0; from < pending.size(); ) {
+      int to = from;
+      for (int bytes = 0; to < pending.size() && (to == from || bytes + pending.get(to).getSerializedSize() <= BATCH_BYTES); to++) {
+        bytes += pending.get(to).getSerializedSize();
+      }
+      Frame frame = to - from == 1
+          ? Frame.newBuilder().setRoomMessage(pending.get(from)).build()
+          : Frame.newBuilder().setRoomBatch(RoomBatch.newBuilder().setRoomId(roomId).addAllMessages(pending.subList(from, to))).build();
+      Outgoing out = new Outgoing(frame);
+      for (Session s : shard.sessions) {
+        s.offer(out);
+      }
+      from = to;
     }
-    List<RoomMessage> batch = room.pending.subList(0, take);
-    Frame frame = take == 1
-        ? Frame.newBuilder().setRoomMessage(batch.get(0)).build()
-        : Frame.newBuilder().setRoomBatch(RoomBatch.newBuilder().setRoomId(room.id).addAllMessages(batch)).build();
-    batch.clear();
-    room.lastFlushAt = System.currentTimeMillis();
-    room.writing++;
-    room.write(new Outgoing(frame), true).onComplete(done -> context.runOnContext(v -> written(room)));
-  }
-
-  private void written(Members.Room room) {
-    room.writing--;
-    if (!room.pending.isEmpty()) {
-      schedule(room);
-    }
+    pending.clear();
   }
 
   private void counts(Message<JsonObject> msg) {

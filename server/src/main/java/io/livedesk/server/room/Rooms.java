@@ -79,7 +79,7 @@ public final class Rooms {
     // Anyone may try: per-room moderators are granted to ordinary users, so the room's state decides.
     frames.register(Frame.BodyCase.PIN, FrameRouter.ANY_ROLE, this::pin);
     frames.register(Frame.BodyCase.MODERATE, FrameRouter.ANY_ROLE, this::moderate);
-    events.onClosed(s -> members.leaveAll(s, Vertx.currentContext()));
+    events.onClosed(s -> members.leaveAll(s));
     Future<Void> archived = archive == null ? Future.succeededFuture() : archive.start();
     return archived.compose(v -> vertx.deployVerticle(fanout, new DeploymentOptions())).mapEmpty();
   }
@@ -88,6 +88,16 @@ public final class Rooms {
   public Future<Void> forEachMember(String roomId, Consumer<Session> action) {
     Members.Room room = members.room(roomId);
     return room == null ? Future.succeededFuture() : room.forEachMember(action);
+  }
+
+  /** This node's membership (tests look at how it is split over the event loops). */
+  Members members() {
+    return members;
+  }
+
+  /** Where this node's room events arrive before they are handed to the members' event loops. */
+  Context fanoutContext() {
+    return fanout.context();
   }
 
   public boolean isIn(Session session, String roomId) {
@@ -159,7 +169,7 @@ public final class Rooms {
 
   private Future<Frame.Builder> leave(Session session, Frame frame) {
     String roomId = frame.getLeaveRoom().getRoomId();
-    if (!members.leave(session, roomId, Vertx.currentContext())) {
+    if (!members.leave(session, roomId)) {
       return refuse(ErrorCode.NOT_IN_ROOM, "you are not in room " + roomId);
     }
     return ok();

@@ -23,15 +23,21 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -58,7 +64,12 @@ class RoomsTest {
     settings.put("rooms.viewerCountIntervalMs", 200);
     settings.put("rooms.autoSlowRate", 30);
     settings.put("rooms.autoSlowHoldSeconds", 1);
-    a = nodes.start(settings);
+    // A fixed port for node a: its gateway instances share it and its connections spread over their
+    // event loops, as in production (on port 0 each instance binds a random port of its own and the
+    // tests would reach one loop only).
+    Map<String, Object> onFixedPort = new HashMap<>(settings);
+    onFixedPort.put("http.port", freePort());
+    a = nodes.start(onFixedPort);
     b = nodes.start(settings);
   }
 
@@ -410,6 +421,81 @@ class RoomsTest {
   }
 
   @Test
+  void aBusyEventLoopHoldsBackOnlyItsOwnMembersWhoThenGetTheMessagesInOrderInOneBatch() throws Exception {
+    String room = "loops";
+    List<WsClient> clients = new ArrayList<>();
+    AtomicBoolean release = new AtomicBoolean();
+    try {
+      // Moderators, so that automatic slow mode lets every message through.
+      for (int i = 0; i < 6; i++) {
+        WsClient c = moderator(a, "loops-" + i);
+        clients.add(c);
+        join(c, room);
+      }
+      // Which event loop each member lives on (connections are spread over the gateway's loops).
+      Map<String, Thread> loopOf = new ConcurrentHashMap<>();
+      a.rooms().forEachMember(room, s -> loopOf.put(s.userId(), Thread.currentThread()))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      // One part of the room per event loop, not per viewer (Vert.x gives each connection a context
+      // of its own; a part per context made every broadcast a task per viewer).
+      assertEquals(Set.copyOf(loopOf.values()).size(), a.rooms().members().room(room).shards.size(), "parts of the room");
+      CompletableFuture<Thread> fanoutThread = new CompletableFuture<>();
+      a.rooms().fanoutContext().runOnContext(v -> fanoutThread.complete(Thread.currentThread()));
+      Thread fanout = fanoutThread.get(10, TimeUnit.SECONDS);
+      // The loop to stall must not be the one the room events arrive on: stalled, that one would hold back everyone.
+      String stalledUser = loopOf.entrySet().stream().filter(e -> e.getValue() != fanout).map(Map.Entry::getKey)
+          .findFirst().orElseThrow();
+      Thread stalled = loopOf.get(stalledUser);
+      String freeUser = loopOf.entrySet().stream().filter(e -> e.getValue() != stalled).map(Map.Entry::getKey)
+          .findFirst().orElseThrow(() -> new AssertionError("all members on one loop: " + loopOf));
+      WsClient stalledViewer = clients.get(Integer.parseInt(stalledUser.substring("loops-".length())));
+      WsClient talker = clients.get(Integer.parseInt(freeUser.substring("loops-".length())));
+
+      CountDownLatch busy = new CountDownLatch(1);
+      a.rooms().forEachMember(room, s -> {
+        if (s.userId().equals(stalledUser)) {
+          busy.countDown();
+          long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+          while (!release.get() && System.nanoTime() < until) {
+            Thread.onSpinWait();
+          }
+        }
+      });
+      assertTrue(busy.await(5, TimeUnit.SECONDS));
+      // Every message reaches the free loop's member while the other loop is still stalled (the
+      // fan-out used to wait for every loop to finish a batch before starting the next one).
+      int count = 10;
+      List<String> seenFree = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        assertOk(say(talker, room, "n" + i));
+        while (!seenFree.contains("n" + i)) {
+          seenFree.addAll(texts(talker.await(x -> x.hasRoomMessage() || x.hasRoomBatch(), Duration.ofSeconds(5))));
+        }
+      }
+      assertEquals(IntStream.range(0, count).mapToObj(i -> "n" + i).toList(), seenFree, "in the order said");
+      release.set(true);
+      // The stalled loop's member gets them all once its loop is free, in order, as one batch
+      // (the messages that waited go together), not as a frame per message behind one another.
+      List<String> seenStalled = new ArrayList<>();
+      int frames = 0;
+      while (seenStalled.size() < count) {
+        seenStalled.addAll(texts(stalledViewer.await(x -> x.hasRoomMessage() || x.hasRoomBatch(), Duration.ofSeconds(10))));
+        frames++;
+      }
+      assertEquals(IntStream.range(0, count).mapToObj(i -> "n" + i).toList(), seenStalled, "in the order said");
+      assertTrue(frames <= 2, count + " messages came in " + frames + " frames");
+    } finally {
+      release.set(true);
+      clients.forEach(WsClient::close);
+    }
+  }
+
+  private static List<String> texts(Frame f) {
+    return f.hasRoomBatch() ? f.getRoomBatch().getMessagesList().stream().map(RoomMessage::getText).toList()
+        : List.of(f.getRoomMessage().getText());
+  }
+
+  @Test
   void roomMessagesStartNoThreadEach() {
     // Each message is checked by a Hazelcast entry processor; on a two-core machine every callback
     // of it used to start a thread of its own (three per message). A moderator talks, so automatic
@@ -465,6 +551,14 @@ class RoomsTest {
     Frame f = c.await(x -> x.hasRoomMessage() || x.hasRoomBatch());
     assertTrue(f.hasRoomMessage(), "a quiet room sends single messages: " + f);
     return f.getRoomMessage();
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static void assertOk(Frame reply) {
