@@ -73,7 +73,7 @@ import json, os, sys
 r = json.loads(os.environ["RESULT"])
 probe = json.loads(os.environ["PROBE"]).get("broadcast", [])
 for s, p in zip(r.get("broadcast", []), probe):
-    s["probeP50Ms"], s["probeP99Ms"], s["probeDeliveries"] = p["sayToReceiptP50Ms"], p["sayToReceiptP99Ms"], p["deliveries"]
+    s["probeP50Ms"], s["probeP95Ms"], s["probeP99Ms"], s["probeDeliveries"] = p["sayToReceiptP50Ms"], p.get("sayToReceiptP95Ms"), p["sayToReceiptP99Ms"], p["deliveries"]
 # Senders apart: what they sent is what the generator's viewers should have received.
 for s, t in zip(r.get("broadcast", []), json.loads(os.environ["TALK"]).get("broadcast", [])):
     s["sent"], s["senders"], s["talkersApart"] = t["sent"], t["senders"], True

@@ -199,6 +199,7 @@ public final class Generator {
     step.put("deliveriesPerSecond", window > 0 ? round(d / window) : 0);
     step.put("sayToReceiptP50Ms", sayToReceipt.percentileMs(0.50));
     step.put("sayToReceiptP90Ms", sayToReceipt.percentileMs(0.90));
+    step.put("sayToReceiptP95Ms", sayToReceipt.percentileMs(0.95));
     step.put("sayToReceiptP99Ms", sayToReceipt.percentileMs(0.99));
     if (o.serverPid > 0) {
       step.put("serverCpuCores", round(cpuSeconds / elapsed));
