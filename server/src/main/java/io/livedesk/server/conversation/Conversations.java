@@ -189,18 +189,11 @@ public final class Conversations {
    * offered rate rose. Appends from two nodes into one conversation can still collide; that costs
    * one more attempt.
    *
-   * <p>At most {@code maxStoring} messages are being stored on a node at once; a further one is
-   * refused at once (STORE_UNAVAILABLE, retryable). Without that bound, a node offered more than
-   * its store can take queued every message: latency grew with the queue, senders timed out on
-   * messages that were still stored later, and the queue's memory grew. With it, what is admitted
-   * waits at most about {@code maxStoring} / the store's rate, and the rest learn so at once.
+   * <p>Every message being stored counts (see {@link #refusalWhenBusy}).
    */
   public Future<Stored> append(Document conversation, String senderId, String senderName, SenderRole role, String text,
                                String clientMsgId, Bson alongside) {
-    if (storing.incrementAndGet() > maxStoring) {
-      storing.decrementAndGet();
-      return refuseBusy();
-    }
+    storing.incrementAndGet();
     String conversationId = conversation.getString("_id");
     int read = (int) number(conversation, "lastSeq");
     ConversationMessage unnumbered = ConversationMessage.newBuilder().setConversationId(conversationId)
@@ -222,14 +215,19 @@ public final class Conversations {
   }
 
   /**
-   * Null when a message may be stored now, else its refusal: checked before a send reads its
-   * conversation, so that under overload a refused message costs no store read either.
+   * Null when a message may be stored now, else its refusal (STORE_UNAVAILABLE, retryable): when
+   * {@code maxStoring} messages are being stored on this node already. Without that bound, a node
+   * offered more than its store could take queued every message: latency grew with the queue,
+   * senders timed out on messages that were still stored later, and the queue's memory grew. With
+   * it, what is admitted waits about {@code maxStoring} / the store's rate at most, and the rest
+   * learn so at once. Checked before a send reads its conversation, so that a refusal costs no
+   * store read either; sends whose read is under way and the question of an ask are not held back
+   * (an ask is bounded per customer), so the bound is a soft one.
    */
   public <T> Future<T> refusalWhenBusy() {
-    return storing.get() >= maxStoring ? refuseBusy() : null;
-  }
-
-  private <T> Future<T> refuseBusy() {
+    if (storing.get() < maxStoring) {
+      return null;
+    }
     refused.inc();
     return Future.failedFuture(new StoreUnavailableException("the node is storing " + maxStoring
         + " messages already; retry after a moment"));
