@@ -215,7 +215,10 @@ public final class Gateway extends VerticleBase {
     }
     Channel channel = ((ConnectionBase) req.connection()).channel();
     String token = tokenOf(req);
-    WsConnection link = new WsConnection(channel, loop, this);
+    // The socket's events run in this gateway's context, on the loop the channel is registered with
+    // (the same one: Vert.x gives a verticle's server the verticle's loop); shared, not per session.
+    ContextInternal events = loop.nettyEventLoop() == channel.eventLoop() ? loop : ContextInternal.current().unwrap();
+    WsConnection link = new WsConnection(channel, events, this);
     long now = System.currentTimeMillis();
     ChannelPipeline pipeline = channel.pipeline();
     try {

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
@@ -127,7 +128,10 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Link {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     // Protocol violations were already answered by the frame decoder (1002, 1009) as it saw them.
     log.debug("websocket error session={} cause={}", session.id(), cause.toString());
-    ctx.close();
+    if (!(cause instanceof CorruptedWebSocketFrameException)) {
+      // The decoder closes after its close frame is written; closing here could cut that frame off.
+      ctx.close();
+    }
   }
 
   @Override
