@@ -17,9 +17,28 @@ import io.livedesk.server.store.StoreUnavailableException;
 import io.livedesk.server.auth.TokenVerifier;
 import io.livedesk.server.metrics.EventLoopLag;
 import io.livedesk.server.metrics.Metrics;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,11 +46,11 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.ServerWebSocketHandshake;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.VertxHandler;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -44,6 +63,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -52,6 +72,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * The edge of the node, one instance per event loop: HTTP routes and the {@code /ws} WebSocket
  * endpoint. It authenticates, enforces frame size, rate and abuse limits, decodes frames in
  * either encoding and hands them to the {@link FrameRouter}; it never blocks.
+ *
+ * <p>HTTP is Vert.x Web. A {@code /ws} upgrade is answered by Netty's own WebSocket handshaker on
+ * the same channel and event loop, and the channel then carries a {@link WsConnection} instead of
+ * Vert.x's HTTP connection: an idle session keeps only the channel, Netty's frame codec and its
+ * own small state, and nothing of the upgrade request.
  */
 public final class Gateway extends VerticleBase {
 
@@ -69,6 +94,8 @@ public final class Gateway extends VerticleBase {
   private final Set<Session> local = new HashSet<>();
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
       .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+  private WebSocketServerHandshakerFactory handshakers;
+  private ContextInternal loop;
   private EventLoopLag lag;
   private HttpServer server;
   private long sweepTimer = -1;
@@ -83,17 +110,24 @@ public final class Gateway extends VerticleBase {
     Router router = Router.router(vertx);
     services.routes().forEach(r -> r.mount(router));
     router.route().failureHandler(Gateway::httpFailure);
+    loop = (ContextInternal) context;
+    handshakers = new WebSocketServerHandshakerFactory(WS_PATH,
+        Encoding.JSON.subprotocol() + "," + Encoding.PROTOBUF.subprotocol(),
+        WebSocketDecoderConfig.newBuilder()
+            .maxFramePayloadLength(config.maxFrameBytes() * TRANSPORT_LIMIT_FACTOR)
+            // Clients must mask (RFC 6455 5.1); no extensions, so no per-socket deflate state.
+            .allowMaskMismatch(false)
+            .allowExtensions(false)
+            // A protocol violation is answered by the decoder with its close code (1002, 1009).
+            .closeOnProtocolViolation(true)
+            // UTF-8 is checked on whole messages by the gateway, which closes with 1007.
+            .withUTF8Validator(false)
+            .build());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(services.http().host())
         .setPort(services.http().port())
-        .setMaxWebSocketFrameSize(config.maxFrameBytes() * TRANSPORT_LIMIT_FACTOR)
-        .setMaxWebSocketMessageSize(config.maxFrameBytes() * TRANSPORT_LIMIT_FACTOR)
-        .setWebSocketSubProtocols(List.of(Encoding.JSON.subprotocol(), Encoding.PROTOBUF.subprotocol()))
-        .setRegisterWebSocketWriteHandlers(false)
         // Every HTTP response is written on its event loop, so the connection needs no
-        // cross-thread write queue: a WebSocket keeps its upgrade connection alive, and that
-        // queue alone (a 1024-slot MPSC chunk) cost ~4.8 KB per idle session. WebSocket writes
-        // are unaffected: Vert.x gives the WebSocket connection a queue of its own.
+        // cross-thread write queue (a 1024-slot MPSC chunk, ~4.8 KB per connection).
         .setStrictThreadMode(true)
         // Every connection must send something within the handshake timeout: a socket that connects
         // and stalls (half a request line, say) or an idle kept-alive HTTP connection is closed.
@@ -103,9 +137,13 @@ public final class Gateway extends VerticleBase {
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::accepted)
-        .webSocketHandshakeHandler(this::handshake)
-        .webSocketHandler(this::connected)
-        .requestHandler(router);
+        .requestHandler(req -> {
+          if (req.canUpgradeToWebSocket()) {
+            upgrade(req);
+          } else {
+            router.handle(req);
+          }
+        });
     lag = new EventLoopLag(vertx, config.lagWindowSeconds());
     lag.start();
     services.lagProbes().add(lag);
@@ -134,46 +172,96 @@ public final class Gateway extends VerticleBase {
       connection.close();
       return;
     }
-    connection.closeHandler(v -> services.connections().release(ip));
+    // Released when the channel closes, not by Vert.x's close handler: an upgraded WebSocket no
+    // longer has Vert.x's connection in its pipeline, so that handler would never run.
+    ((ConnectionBase) connection).channel().closeFuture().addListener(f -> services.connections().release(ip));
   }
 
-  /** Checks before a socket exists: path, browser origin, handshake rate of the address. */
-  private void handshake(ServerWebSocketHandshake handshake) {
-    if (!WS_PATH.equals(handshake.path())) {
-      handshake.reject(404);
+  /**
+   * A WebSocket upgrade: checked before a socket exists (path, browser origin, handshake rate of
+   * the address), then answered by Netty's handshaker on this channel, whose pipeline from then
+   * on holds Netty's frame decoder and encoder and a {@link WsConnection}. The token is read from
+   * the request here and the request is dropped: the session keeps nothing of it.
+   */
+  private void upgrade(HttpServerRequest req) {
+    if (!WS_PATH.equals(req.path())) {
+      refuse(req, 404);
       return;
     }
-    String origin = handshake.headers().get("Origin");
+    String origin = req.headers().get("Origin");
     if (origin != null && !config.allowedOrigins().isEmpty() && !config.allowedOrigins().contains(origin)) {
-      handshake.reject(403);
+      refuse(req, 403);
       return;
     }
-    String ip = ClientAddress.of(handshake.remoteAddress() == null ? "?" : handshake.remoteAddress().hostAddress(),
-        handshake.headers(), config.trustedProxies());
+    String ip = ClientAddress.of(req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress(),
+        req.headers(), config.trustedProxies());
     TokenBucket bucket = services.handshakesByIp().computeIfAbsent(ip,
         a -> new TokenBucket(config.connectsPerSecondPerIp(), 2.0 * config.connectsPerSecondPerIp(), System.currentTimeMillis()));
     if (!bucket.take(System.currentTimeMillis())) {
       services.metrics().error(ErrorCode.RATE_LIMITED);
-      handshake.reject(429);
+      refuse(req, 429);
       return;
     }
-    handshake.accept();
+    HttpHeaders headers = new DefaultHttpHeaders();
+    for (Map.Entry<String, String> h : req.headers()) {
+      headers.add(h.getKey(), h.getValue());
+    }
+    FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, req.uri(),
+        Unpooled.EMPTY_BUFFER, headers, EmptyHttpHeaders.INSTANCE);
+    WebSocketServerHandshaker handshaker = handshakers.newHandshaker(request);
+    if (handshaker == null) {
+      req.response().setStatusCode(426).putHeader("Sec-WebSocket-Version", "13").end();
+      return;
+    }
+    Channel channel = ((ConnectionBase) req.connection()).channel();
+    String token = tokenOf(req);
+    // The socket's events run in this gateway's context, on the loop the channel is registered with
+    // (the same one: Vert.x gives a verticle's server the verticle's loop); shared, not per session.
+    ContextInternal events = loop.nettyEventLoop() == channel.eventLoop() ? loop : ContextInternal.current().unwrap();
+    WsConnection link = new WsConnection(channel, events, this);
+    long now = System.currentTimeMillis();
+    ChannelPipeline pipeline = channel.pipeline();
+    try {
+      // Replaces Vert.x's HTTP decoder with the frame decoder, puts the frame encoder before the
+      // HTTP encoder and writes 101; the HTTP encoder goes once the 101 is written.
+      handshaker.handshake(channel, request).addListener(f -> {
+        if (!f.isSuccess()) {
+          channel.close();
+        }
+      });
+    } catch (WebSocketHandshakeException e) {
+      // Thrown before the pipeline is touched: a malformed upgrade (no key, say) is a bad request.
+      refuse(req, 400);
+      return;
+    }
+    Session session = new Session(Long.toHexString(ThreadLocalRandom.current().nextLong()), link,
+        Encoding.of(handshaker.selectedSubprotocol()), services.metrics(),
+        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now,
+        config.maxPendingWrites(), config.maxPendingBytes());
+    link.carry(session);
+    // The HTTP read deadline goes: a WebSocket client may rightly stay silent between pings, and
+    // the sweep closes it after idleTimeoutSeconds instead. So do the HTTP-only handlers.
+    IdleStateHandler deadline = pipeline.get(IdleStateHandler.class);
+    if (deadline != null) {
+      pipeline.remove(deadline);
+    }
+    ChunkedWriteHandler chunked = pipeline.get(ChunkedWriteHandler.class);
+    if (chunked != null) {
+      pipeline.remove(chunked);
+    }
+    pipeline.replace(VertxHandler.class, "ws", link);
+    // Vert.x may have paused reading for its request; the socket reads on its own from now.
+    channel.config().setAutoRead(true);
+    connected(session, token);
   }
 
-  private void connected(ServerWebSocket ws) {
-    long now = System.currentTimeMillis();
-    Session session = new Session(Long.toHexString(ThreadLocalRandom.current().nextLong()), ws,
-        Encoding.of(ws.subProtocol()), services.metrics(),
-        new TokenBucket(config.framesPerSecond(), config.frameBurst(), now), now, config.maxPendingBytes());
-    ws.setWriteQueueMaxSize(config.maxPendingWrites());
-    unlimitedRead(ws);
+  private static void refuse(HttpServerRequest req, int status) {
+    req.response().setStatusCode(status).end(HttpResponseStatus.valueOf(status).reasonPhrase());
+  }
+
+  private void connected(Session session, String token) {
     services.metrics().connectionOpened();
     local.add(session);
-    ws.frameHandler(frame -> wireFrame(session, frame));
-    ws.pongHandler(b -> session.lastReceivedAt = System.currentTimeMillis());
-    ws.exceptionHandler(e -> log.debug("websocket error session={} cause={}", session.id(), e.toString()));
-    ws.closeHandler(v -> closed(session, ws));
-    String token = tokenOf(ws);
     if (token != null) {
       authenticate(session, token, "", List.of());
     } else {
@@ -186,27 +274,12 @@ public final class Gateway extends VerticleBase {
     }
   }
 
-  /**
-   * Removes the HTTP read deadline from an upgraded connection: a WebSocket client may rightly
-   * stay silent between pings, and the sweep closes it after idleTimeoutSeconds instead. Runs on
-   * the connection's event loop, as the pipeline requires.
-   */
-  private static void unlimitedRead(ServerWebSocket ws) {
-    if (ws instanceof WebSocketInternal internal) {
-      ChannelPipeline pipeline = internal.channelHandlerContext().pipeline();
-      IdleStateHandler deadline = pipeline.get(IdleStateHandler.class);
-      if (deadline != null) {
-        pipeline.remove(deadline);
-      }
-    }
-  }
-
-  private static String tokenOf(ServerWebSocket ws) {
-    String header = ws.headers().get("Authorization");
+  private static String tokenOf(HttpServerRequest req) {
+    String header = req.headers().get("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return header.substring(7).trim();
     }
-    List<String> param = new QueryStringDecoder(ws.uri()).parameters().get("access_token");
+    List<String> param = new QueryStringDecoder(req.uri()).parameters().get("access_token");
     return param == null || param.isEmpty() ? null : param.get(0);
   }
 
@@ -214,42 +287,44 @@ public final class Gateway extends VerticleBase {
    * Reassembles fragmented messages within the frame size limit and checks text is valid UTF-8,
    * so both limits close with their RFC codes (1009, 1007) whatever the client library does.
    */
-  private void wireFrame(Session session, WebSocketFrame frame) {
+  void wireFrame(Session session, WebSocketFrame frame) {
     long now = System.currentTimeMillis();
     session.lastReceivedAt = now;
-    if (frame.isText() || frame.isBinary()) {
-      if (frame.isFinal()) {
-        message(session, frame.isText(), frame.binaryData(), now);
-      } else if (frame.binaryData().length() > config.maxFrameBytes()) {
+    ByteBuf data = frame.content();
+    if (!(frame instanceof ContinuationWebSocketFrame)) {
+      boolean isText = frame instanceof TextWebSocketFrame;
+      if (frame.isFinalFragment()) {
+        message(session, isText, ByteBufUtil.getBytes(data), now);
+      } else if (data.readableBytes() > config.maxFrameBytes()) {
         // The first fragment alone is over the limit: close now rather than wait for the rest.
         session.close(CloseCode.MESSAGE_TOO_BIG);
       } else {
-        // A growable copy: an empty first fragment comes in a fixed, empty buffer.
-        session.partial = Buffer.buffer(Math.max(256, frame.binaryData().length())).appendBuffer(frame.binaryData());
-        session.partialIsText = frame.isText();
+        // A growable copy, held only until the message is complete.
+        session.partial = Buffer.buffer(Math.max(256, data.readableBytes())).appendBytes(ByteBufUtil.getBytes(data));
+        session.partialIsText = isText;
       }
-    } else if (frame.isContinuation() && session.partial != null) {
-      session.partial.appendBuffer(frame.binaryData());
+    } else if (session.partial != null) {
+      session.partial.appendBytes(ByteBufUtil.getBytes(data));
       if (session.partial.length() > config.maxFrameBytes()) {
         session.partial = null;
         session.close(CloseCode.MESSAGE_TOO_BIG);
-      } else if (frame.isFinal()) {
+      } else if (frame.isFinalFragment()) {
         Buffer whole = session.partial;
         session.partial = null;
-        message(session, session.partialIsText, whole, now);
+        message(session, session.partialIsText, whole.getBytes(), now);
       }
     }
   }
 
-  private void message(Session session, boolean isText, Buffer data, long now) {
-    if (data.length() > config.maxFrameBytes()) {
+  private void message(Session session, boolean isText, byte[] data, long now) {
+    if (data.length > config.maxFrameBytes()) {
       session.close(CloseCode.MESSAGE_TOO_BIG);
       return;
     }
     String text = null;
     if (isText) {
       try {
-        text = utf8.decode(java.nio.ByteBuffer.wrap(data.getBytes())).toString();
+        text = utf8.decode(java.nio.ByteBuffer.wrap(data)).toString();
       } catch (CharacterCodingException e) {
         services.metrics().error(ErrorCode.BAD_FRAME);
         session.close(CloseCode.INVALID_PAYLOAD);
@@ -259,7 +334,7 @@ public final class Gateway extends VerticleBase {
     received(session, text, isText ? null : data, now);
   }
 
-  private void received(Session session, String text, Buffer bytes, long now) {
+  private void received(Session session, String text, byte[] bytes, long now) {
     if (!session.rate.take(now) || (session.principal() != null && !services.sessions().takeUserFrame(session.userId(), now))) {
       // The refusal names the frame it refuses, so a client can retry exactly that one.
       String refused = idOf(text, bytes);
@@ -275,7 +350,7 @@ public final class Gateway extends VerticleBase {
     session.rateStrikes = 0;
     Frame frame;
     try {
-      frame = text != null ? FrameCodec.fromJson(text) : FrameCodec.fromBinary(bytes.getBytes());
+      frame = text != null ? FrameCodec.fromJson(text) : FrameCodec.fromBinary(bytes);
     } catch (FrameException e) {
       badFrame(session, text == null ? "" : FrameCodec.idOf(text), e.code(), e.getMessage());
       return;
@@ -297,12 +372,12 @@ public final class Gateway extends VerticleBase {
   }
 
   /** The id of a frame that is not otherwise decoded: a bounded look for JSON, a parse for protobuf. */
-  private static String idOf(String text, Buffer bytes) {
+  private static String idOf(String text, byte[] bytes) {
     if (text != null) {
       return FrameCodec.idOf(text);
     }
     try {
-      return FrameCodec.fromBinary(bytes.getBytes()).getId();
+      return FrameCodec.fromBinary(bytes).getId();
     } catch (FrameException e) {
       return "";
     }
@@ -413,14 +488,14 @@ public final class Gateway extends VerticleBase {
     session.send(Errors.frame(replyTo, code, message));
   }
 
-  private void closed(Session session, ServerWebSocket ws) {
+  /** The connection has ended; {@code code} is the close code sent or received, 1006 when none was. */
+  void closed(Session session, int code) {
     session.markClosed();
     local.remove(session);
     if (session.helloTimer >= 0) {
       vertx.cancelTimer(session.helloTimer);
     }
-    Short code = ws.closeStatusCode();
-    services.metrics().closed(code == null ? 1006 : code);
+    services.metrics().closed(code);
     Principal p = session.principal();
     if (p != null) {
       if (services.sessions().remove(session) && p.reachable()) {
@@ -454,7 +529,7 @@ public final class Gateway extends VerticleBase {
       } else if (Math.floorMod(second + System.identityHashCode(s), interval) == 0
           || now - Math.max(s.lastReceivedAt, s.lastPingAt) > overdue) {
         s.lastPingAt = now;
-        s.socket().writePing(Buffer.buffer());
+        s.link().ping();
       }
     }
     idle.forEach(s -> s.close(CloseCode.GOING_AWAY));

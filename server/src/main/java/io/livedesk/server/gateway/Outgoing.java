@@ -2,7 +2,7 @@ package io.livedesk.server.gateway;
 
 import io.livedesk.protocol.Frame;
 import io.livedesk.protocol.FrameCodec;
-import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A frame on its way to one or many sessions, encoded at most once per encoding however many
@@ -11,8 +11,8 @@ import io.vertx.core.buffer.Buffer;
 public final class Outgoing {
 
   private final Frame frame;
-  private volatile String json;
-  private volatile Buffer binary;
+  private volatile byte[] json;
+  private volatile byte[] binary;
 
   public Outgoing(Frame frame) {
     this.frame = frame;
@@ -22,18 +22,19 @@ public final class Outgoing {
     return frame;
   }
 
-  String json() {
-    String j = json;
+  /** The JSON text as UTF-8: what a text frame carries, so it is encoded once, not per socket. */
+  byte[] json() {
+    byte[] j = json;
     if (j == null) {
-      json = j = FrameCodec.toJson(frame);
+      json = j = FrameCodec.toJson(frame).getBytes(StandardCharsets.UTF_8);
     }
     return j;
   }
 
-  Buffer binary() {
-    Buffer b = binary;
+  byte[] binary() {
+    byte[] b = binary;
     if (b == null) {
-      binary = b = Buffer.buffer(FrameCodec.toBinary(frame));
+      binary = b = FrameCodec.toBinary(frame);
     }
     return b;
   }

@@ -4,9 +4,7 @@ import io.livedesk.protocol.CloseCode;
 import io.livedesk.protocol.Frame;
 import io.livedesk.server.auth.Principal;
 import io.livedesk.server.metrics.Metrics;
-import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,13 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Session {
 
   private final String id;
-  private final ServerWebSocket socket;
+  private final Link link;
   private final Encoding encoding;
   private final Metrics metrics;
   private volatile Principal principal;
   private volatile boolean closed;
   /** Bytes handed to the socket and not yet written to the network; writes may come from any thread. */
   private final AtomicLong pendingBytes = new AtomicLong();
+  /** Past it best-effort frames are dropped (gateway.maxPendingWrites). */
+  private final int maxPendingWrites;
   private final long maxPendingBytes;
 
   // Touched only on the session's event loop.
@@ -36,11 +36,12 @@ public final class Session {
   Buffer partial;
   boolean partialIsText;
 
-  Session(String id, ServerWebSocket socket, Encoding encoding, Metrics metrics, TokenBucket rate, long now,
-          long maxPendingBytes) {
+  Session(String id, Link link, Encoding encoding, Metrics metrics, TokenBucket rate, long now,
+          int maxPendingWrites, long maxPendingBytes) {
     this.id = id;
+    this.maxPendingWrites = maxPendingWrites;
     this.maxPendingBytes = maxPendingBytes;
-    this.socket = socket;
+    this.link = link;
     this.encoding = encoding;
     this.metrics = metrics;
     this.lastReceivedAt = now;
@@ -86,43 +87,30 @@ public final class Session {
     if (closed) {
       return;
     }
-    int size = encoding == Encoding.JSON ? out.json().length() : out.binary().length();
+    boolean text = encoding == Encoding.JSON;
+    byte[] payload = text ? out.json() : out.binary();
+    int size = payload.length;
     if (pendingBytes.addAndGet(size) > maxPendingBytes) {
       pendingBytes.addAndGet(-size);
       metrics.dropped(out.frame().getBodyCase());
       close(CloseCode.SLOW_CONSUMER);
       return;
     }
-    try {
-      Future<Void> written = encoding == Encoding.JSON ? socket.writeTextMessage(out.json())
-          : socket.writeBinaryMessage(out.binary());
-      written.onComplete(ar -> pendingBytes.addAndGet(-size));
-    } catch (IllegalStateException e) {
-      pendingBytes.addAndGet(-size);
-      // The peer closed before our close handler ran; broadcasts may still reach it meanwhile.
-      closed = true;
-      return;
-    }
+    // A write to a connection the peer has closed meanwhile fails, and still runs its callback.
+    link.write(text, payload, () -> pendingBytes.addAndGet(-size));
     metrics.frameOut(out.frame().getBodyCase());
   }
 
   /**
-   * Writes a best-effort frame (room chat): dropped and counted when the socket's write queue
-   * is over its bound, so a slow consumer cannot make the node buffer without limit.
-   * Returns whether it was written.
+   * Writes a best-effort frame (room chat): dropped and counted when the bytes queued to the
+   * socket are over gateway.maxPendingWrites, so a slow consumer cannot make the node buffer
+   * without limit. Returns whether it was written.
    */
   public boolean offer(Outgoing out) {
     if (closed) {
       return false;
     }
-    boolean full;
-    try {
-      full = socket.writeQueueFull();
-    } catch (IllegalStateException e) {
-      closed = true; // closed by the peer; our close handler has not run yet
-      return false;
-    }
-    if (full) {
+    if (pendingBytes.get() >= maxPendingWrites) {
       metrics.dropped(out.frame().getBodyCase());
       return false;
     }
@@ -135,14 +123,14 @@ public final class Session {
       return;
     }
     closed = true;
-    socket.close((short) code.code(), code.reason());
+    link.close(code.code(), code.reason());
   }
 
   void markClosed() {
     closed = true;
   }
 
-  ServerWebSocket socket() {
-    return socket;
+  Link link() {
+    return link;
   }
 }

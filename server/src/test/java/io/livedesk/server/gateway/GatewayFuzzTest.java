@@ -57,7 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   escape (no runtime exception, no stack overflow), and no input may take 100 ms.
  *   <li>30 % go to a real node over real WebSockets, pipelined in batches on several connections
  *   in both encodings, adding what only the socket path has: invalid UTF-8 text, oversized and
- *   fragmented frames, hellos before and after authentication, token refreshes with bad tokens.
+ *   fragmented frames (with pings between the fragments), control frames the edge answers itself
+ *   (pings with payloads, which must each get their pong; a client's own close, which must be echoed
+ *   with its code), hellos before and after authentication, token refreshes with bad tokens.
  *   Every frame the node sends must be a documented server frame (an error with a documented
  *   code, never INTERNAL), every close a documented close code; a separate client's ping keeps
  *   being answered; after a warm-up, the node's event-loop lag ({@code livedesk_event_loop_lag_ms})
@@ -313,6 +315,7 @@ class GatewayFuzzTest {
   /** Sends one case; returns true when it is meant to close the connection. */
   private static boolean sendCase(Mutations m, FuzzSocket s, String token, String user) {
     int pick = m.nextInt(1000);
+    boolean first = s.settled;
     if (pick < 3) {
       s.rawText(m.invalidUtf8());
       return true;
@@ -347,6 +350,19 @@ class GatewayFuzzTest {
       String t = m.chance(0.5) ? token : token.substring(0, m.nextInt(token.length()));
       s.frame(Frame.newBuilder().setId("h").setHello(Hello.newBuilder().setToken(t)).build());
       return !s.authenticated && !t.equals(token);
+    }
+    if (pick < 75) {
+      // Control frames are the edge's own business, not the frame router's: each ping, whatever
+      // its payload (up to the 125 bytes a control frame may carry), is answered with a pong.
+      s.ping(m);
+      return false;
+    }
+    if (first && pick % 32 == 0) {
+      // The client closes: the node must echo its code (RFC 6455 5.5.1) and end the connection.
+      // Only first in a batch, so that no earlier frame (one over the size limit) makes the node
+      // close with its own code while the client's close is on its way.
+      s.closeWith(m.chance(0.5) ? 1000 : 3000 + m.nextInt(2000));
+      return true;
     }
     boolean sameEncoding = m.chance(0.8);
     if (s.protobuf == sameEncoding) {
@@ -389,6 +405,12 @@ class GatewayFuzzTest {
     private volatile String markerId = "";
     private volatile CompletableFuture<Void> marker = new CompletableFuture<>();
     private volatile boolean authenticated;
+    private final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger pongs = new java.util.concurrent.atomic.AtomicInteger();
+    /** The close code this client sent, which the node must echo; 0 when it sent none. */
+    private volatile int sentClose;
+    /** Whether every case sent so far has been answered (the marker came back) and none sent since. */
+    private boolean settled;
     final Set<String> answered = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** The last cases sent, for the failure message. */
     final java.util.Deque<String> recent = new java.util.ArrayDeque<>();
@@ -412,6 +434,7 @@ class GatewayFuzzTest {
           problems.add("the node sent an undecodable binary frame");
         }
       });
+      ws.pongHandler(payload -> pongs.incrementAndGet());
       ws.exceptionHandler(e -> { });
       ws.closeHandler(v -> {
         closed.complete(ws.closeStatusCode() == null ? 1006 : (int) ws.closeStatusCode());
@@ -466,18 +489,30 @@ class GatewayFuzzTest {
       if (closed.isDone()) {
         return true;
       }
-      frame(Frame.newBuilder().setId(id).setPing(Ping.getDefaultInstance()).build());
+      if (sentClose == 0) {
+        frame(Frame.newBuilder().setId(id).setPing(Ping.getDefaultInstance()).build());
+      } // else the node's echoed close, which completes the marker, is the answer awaited
       try {
         marker.get(WsClient.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        return true;
       } catch (java.util.concurrent.TimeoutException e) {
         return false;
       }
+      // Each pong is written as its ping is read, so all of them come before the marker's answer.
+      if (!closed.isDone() && pongs.get() != pings.get()) {
+        problems.add(pings.get() + " pings got " + pongs.get() + " pongs after " + recent);
+      }
+      settled = !closed.isDone();
+      return true;
     }
 
     void checkClose() throws Exception {
-      if (closed.isDone() && !CLOSE_CODES.contains(closed.get())) {
-        problems.add("the node closed with undocumented code " + closed.get());
+      // A client's close is echoed with its code, unless the node was closing already (an
+      // earlier frame in the batch over a limit, say) and its own documented code crossed it.
+      if (closed.isDone() && sentClose != 0 && closed.get() != sentClose) {
+        problems.add("the node answered a client's close " + sentClose + " with " + closed.get() + " after " + recent);
+      } else if (closed.isDone() && sentClose == 0 && !CLOSE_CODES.contains(closed.get())) {
+        problems.add("the node closed with undocumented code " + closed.get()
+            + " after " + recent);
       }
     }
 
@@ -494,6 +529,7 @@ class GatewayFuzzTest {
     }
 
     private void remember(String what) {
+      settled = false;
       recent.addLast(what.length() > 120 ? what.substring(0, 120) + "..." : what);
       if (recent.size() > 4) {
         recent.removeFirst();
@@ -508,6 +544,22 @@ class GatewayFuzzTest {
     void binary(byte[] bytes) {
       remember("binary " + bytes.length + " bytes " + Arrays.toString(Arrays.copyOf(bytes, Math.min(12, bytes.length))));
       ws.writeBinaryMessage(Buffer.buffer(bytes));
+    }
+
+    void ping(Mutations m) {
+      byte[] payload = new byte[m.nextInt(126)];
+      for (int i = 0; i < payload.length; i++) {
+        payload[i] = (byte) m.nextInt(256);
+      }
+      remember("ping " + payload.length + " bytes");
+      pings.incrementAndGet();
+      ws.writePing(Buffer.buffer(payload));
+    }
+
+    void closeWith(int code) {
+      remember("close " + code);
+      sentClose = code;
+      ws.close((short) code);
     }
 
     void rawText(byte[] bytes) {
@@ -533,6 +585,11 @@ class GatewayFuzzTest {
       remember("fragments " + Arrays.stream(pieces).map(p -> String.valueOf(p.length)).collect(Collectors.joining("+")));
       for (int i = 0; i < pieces.length; i++) {
         boolean last = i == pieces.length - 1;
+        if (i == 1 && pieces[0].length % 3 == 0) {
+          // A control frame may come between the fragments of a message (RFC 6455 5.4).
+          pings.incrementAndGet();
+          ws.writePing(Buffer.buffer(new byte[] {1, 2, 3}));
+        }
         if (i == 0) {
           ws.writeFrame(new io.vertx.core.http.impl.websocket.WebSocketFrameImpl(protobuf
               ? io.vertx.core.http.WebSocketFrameType.BINARY : io.vertx.core.http.WebSocketFrameType.TEXT, pieces[0], last));
@@ -544,7 +601,7 @@ class GatewayFuzzTest {
 
     @Override
     public void close() {
-      if (!closed.isDone()) {
+      if (!closed.isDone() && sentClose == 0) {
         ws.close();
       }
       owner.close();
