@@ -327,9 +327,9 @@ class GatewayFuzzTest {
     }
     if (pick < 9) {
       // A first fragment over the limit is refused as it arrives (1009), before any continuation.
-      byte[] first = new byte[MAX_FRAME_BYTES + 1 + m.nextInt(MAX_FRAME_BYTES)];
-      Arrays.fill(first, (byte) 'x');
-      s.fragments(first, "}".getBytes(StandardCharsets.UTF_8));
+      byte[] oversized = new byte[MAX_FRAME_BYTES + 1 + m.nextInt(MAX_FRAME_BYTES)];
+      Arrays.fill(oversized, (byte) 'x');
+      s.fragments(oversized, "}".getBytes(StandardCharsets.UTF_8));
       return true;
     }
     if (pick < 30) {
