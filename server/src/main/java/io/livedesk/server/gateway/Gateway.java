@@ -134,7 +134,13 @@ public final class Gateway extends VerticleBase {
         // A WebSocket drops this deadline once upgraded (see unlimitedRead) and lives by the
         // gateway's own idle timeout, which counts pongs to its pings.
         .setReadIdleTimeout(config.handshakeTimeoutMs())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // The WebSocket edge is Netty's own (WsConnection) and speaks no extension. With these on,
+        // Vert.x's pipeline kept its compression handler, which answered a client offering
+        // permessage-deflate (every browser, Node's ws) with the extension and deflated frames
+        // that the edge's decoder then could not read: the client saw 1006 right after opening.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
     server = vertx.createHttpServer(options)
         .connectionHandler(this::accepted)
         .requestHandler(req -> {

@@ -19,6 +19,8 @@ public final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
+  /** The server's answer to the upgrade, headers included. */
+  private String head;
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -28,13 +30,19 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** Completes the upgrade with the token in the Authorization header. */
   public static RawWebSocket open(int port, String token) throws IOException {
+    return open(port, token, "");
+  }
+
+  /** As {@link #open(int, String)}, with more request header lines (each ending in CRLF). */
+  public static RawWebSocket open(int port, String token, String headers) throws IOException {
     Socket socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
     RawWebSocket ws = new RawWebSocket(socket);
     ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        + headers + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     String head = ws.readHead();
+    ws.head = head;
     if (!head.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("not upgraded: " + head);
@@ -66,18 +74,33 @@ public final class RawWebSocket implements AutoCloseable {
     out.flush();
   }
 
+  public String head() {
+    return head;
+  }
+
+  /** The server's next frame: its first byte (FIN, RSV1-3, opcode) and its payload. */
+  public record ServerFrame(int first, byte[] payload) {
+  }
+
+  public ServerFrame readFrame() throws IOException {
+    int first = in.readUnsignedByte();
+    long length = in.readUnsignedByte() & 0x7f; // server frames are not masked
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[(int) length];
+    in.readFully(payload);
+    return new ServerFrame(first, payload);
+  }
+
   /** Skips the server's frames until its close frame; returns that frame's code. */
   public int awaitClose() throws IOException {
     while (true) {
-      int opcode = in.readUnsignedByte() & 0x0f;
-      long length = in.readUnsignedByte() & 0x7f; // server frames are not masked
-      if (length == 126) {
-        length = in.readUnsignedShort();
-      } else if (length == 127) {
-        length = in.readLong();
-      }
-      byte[] payload = new byte[(int) length];
-      in.readFully(payload);
+      ServerFrame frame = readFrame();
+      int opcode = frame.first() & 0x0f;
+      byte[] payload = frame.payload();
       if (opcode == CLOSE) {
         return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
       }
