@@ -16,7 +16,7 @@ public record ConversationConfig(long inactivityTimeoutMs, int maxTextLength, in
       Setting.of("conversation.repeatWindowHours", 24, "a question with the same intent from the same customer within this counts as repeated"),
       Setting.of("conversation.maxOpenPerCustomer", 3, "open conversations one customer may have at once; a further ask is refused "
           + "with CONFLICT naming an open one"),
-      Setting.of("conversation.maxMessagesStoring", 256, "messages one node may be storing at once; a further send is refused at "
+      Setting.of("conversation.maxMessagesStoring", 1024, "messages one node may be storing at once; a further send is refused at "
           + "once with STORE_UNAVAILABLE (retryable), so that when the store cannot keep up, acks stay fast instead of queueing"));
 
   public static ConversationConfig from(Config c) {
