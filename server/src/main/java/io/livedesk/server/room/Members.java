@@ -176,14 +176,20 @@ final class Members {
     rooms.computeIfPresent(roomId, (id, r) -> r.count.get() == 0 ? null : r);
   }
 
-  /** Removes a user's sessions from a room on this node (after a ban), each on its own loop. */
+  /**
+   * Removes a user's sessions from a room on this node (after a ban), each on its own loop. Staff
+   * are never bound by a room's bans (a ban of a moderator-role user who had not joined lands, but
+   * binds nothing): the removal arrives after the ban was answered, and must not take out a staff
+   * session that joined in between.
+   */
   void removeUser(String roomId, String userId) {
     Room room = rooms.get(roomId);
     if (room == null) {
       return;
     }
     for (Shard shard : room.shards.values()) {
-      shard.context.runOnContext(v -> shard.sessions.stream().filter(s -> userId.equals(s.userId())).toList()
+      shard.context.runOnContext(v -> shard.sessions.stream()
+          .filter(s -> userId.equals(s.userId()) && !Rooms.moderatorByToken(s.principal())).toList()
           .forEach(s -> leave(s, roomId)));
     }
   }

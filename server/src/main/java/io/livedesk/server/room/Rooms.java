@@ -370,7 +370,7 @@ public final class Rooms {
     return Future.fromCompletionStage(states.submitToKey(roomId, op), vertx.getOrCreateContext());
   }
 
-  private static boolean moderatorByToken(Principal p) {
+  static boolean moderatorByToken(Principal p) {
     return p.has(Role.MODERATOR) || p.has(Role.SUPERVISOR) || p.has(Role.ADMIN);
   }
 
