@@ -250,8 +250,14 @@ public final class Conversations {
         .map(inserted -> {
           // Stored is stored: the ack does not wait for lastSeq, a second durable write. A lastSeq
           // left behind (a crash in between) costs the next append one more attempt, not a hole.
-          raiseLastSeq(m.getConversationId(), seq, m.getAt(), alongside)
-              .onFailure(e -> log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), seq, e.toString()));
+          raiseLastSeq(m.getConversationId(), seq, m.getAt(), alongside).onFailure(e -> {
+            if (alongside == null) {
+              log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), seq, e.toString());
+            } else {
+              // what rode along (the agent's response deadline) is lost with it: not only a retry's cost
+              log.warn("lastSeq of {} not raised to {}, nor {} applied cause={}", m.getConversationId(), seq, alongside, e.toString());
+            }
+          });
           return new Stored(m, false);
         })
         .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getSenderId(), m.getClientMsgId()).compose(f -> {
