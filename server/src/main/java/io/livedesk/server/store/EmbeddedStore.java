@@ -4,37 +4,72 @@ import io.livedesk.server.store.embedded.DurableWireServer;
 import io.livedesk.server.store.embedded.GroupCommitter;
 import io.livedesk.server.store.embedded.SnapshotBackend;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The no-setup store: a MongoDB-wire-compatible server on loopback, persisted in one H2 file
  * under the data directory. The application reaches it only through the MongoDB driver, exactly
  * as it would reach a real MongoDB.
  *
- * <p>Every command that changes data is answered only after the change is committed and fsynced
- * (group commit: concurrent writers share one sync, see {@link GroupCommitter}), so an
- * acknowledged write survives the process being killed or the machine losing power. Reads are
+ * <p>Every command that changes data is answered only after the change is durable: appended to
+ * the store's journal and fsynced (group commit: concurrent writers share one sync, see
+ * {@link GroupCommitter} and {@code store.embedded.Journal}), so an acknowledged write survives the process being
+ * killed or the machine losing power. The store file catches up with a checkpoint every
+ * {@link #CHECKPOINT_INTERVAL_MS} ms that anything was written, on a thread of its own. Reads are
  * answered at once; they may see a write whose sync is still in progress, as a MongoDB read with
  * read concern "local" may.
  */
 public final class EmbeddedStore implements AutoCloseable {
 
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedStore.class);
+
+  /**
+   * How often the store file catches up with the journal while writes come in. The journal's
+   * length, and so the replay after a crash, is what this bounds; a checkpoint costs an MVStore
+   * commit and an fsync of the file, off the writers' path.
+   */
+  static final long CHECKPOINT_INTERVAL_MS = 1_000;
+
   private final SnapshotBackend backend;
   private final GroupCommitter committer;
   private final DurableWireServer server;
   private final InetSocketAddress address;
+  private final ScheduledExecutorService checkpoints;
 
   private EmbeddedStore(SnapshotBackend backend, GroupCommitter committer, DurableWireServer server) {
     this.backend = backend;
     this.committer = committer;
     this.server = server;
     this.address = server.localAddress();
+    this.checkpoints = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "embedded-store-checkpoint");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long[] checkpointed = {backend.journaled()};
+    checkpoints.scheduleWithFixedDelay(() -> {
+      long journaled = backend.journaled();
+      if (journaled == checkpointed[0]) {
+        return;
+      }
+      try {
+        backend.checkpoint();
+        checkpointed[0] = journaled;
+      } catch (RuntimeException e) {
+        // the journal still holds every change; the next tick tries again
+        log.warn("checkpoint of the embedded store failed", e);
+      }
+    }, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
   }
 
   /** Blocking: opens the file and binds. Call from a worker thread or before Vert.x starts. */
@@ -49,13 +84,13 @@ public final class EmbeddedStore implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dataDir, e);
     }
-    SnapshotBackend backend = new SnapshotBackend(dataDir.resolve("livedesk.mv").toAbsolutePath().toString());
-    // a new file's directory entry is durable only once the directory itself is synced
-    backend.commitAndSync();
-    syncDirectory(dataDir);
+    SnapshotBackend backend = SnapshotBackend.open(dataDir);
     GroupCommitter committer = new GroupCommitter("embedded-store-committer", () -> {
       beforeEachSync.run();
-      backend.commitAndSync();
+      backend.syncJournal();
+    }, () -> {
+      beforeEachSync.run();
+      backend.checkpoint();
     });
     try {
       DurableWireServer server = DurableWireServer.bind(new InetSocketAddress("127.0.0.1", port), backend, committer);
@@ -71,7 +106,7 @@ public final class EmbeddedStore implements AutoCloseable {
     return "mongodb://127.0.0.1:" + address.getPort();
   }
 
-  /** Commit-and-syncs run so far: with {@link #durableWrites()}, the grouping achieved. */
+  /** Syncs run for writers so far: with {@link #durableWrites()}, the grouping achieved. */
   long syncs() {
     return committer.syncs();
   }
@@ -86,19 +121,17 @@ public final class EmbeddedStore implements AutoCloseable {
     return backend.documentsExamined();
   }
 
-  /** Blocking: stops listening, makes the writes in flight durable and closes the file. */
+  /** Blocking: stops listening, makes the writes in flight durable, checkpoints and closes the file. */
   @Override
   public void close() {
     server.close();
     committer.close();
-    backend.close();
-  }
-
-  private static void syncDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | UnsupportedOperationException e) {
-      // some platforms (Windows) cannot open a directory; the file's own sync still holds its data
+    checkpoints.shutdown();
+    try {
+      checkpoints.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    backend.close();
   }
 }

@@ -117,7 +117,7 @@ final class DurableCommandHandler extends SimpleChannelInboundHandler<ClientRequ
       channel.writeAndFlush(wrap.apply(answer));
       return;
     }
-    committer.durable().whenComplete((ok, failure) -> {
+    committer.durable(!WriteCommands.journaled(command)).whenComplete((ok, failure) -> {
       if (failure == null) {
         channel.writeAndFlush(wrap.apply(answer));
       } else {

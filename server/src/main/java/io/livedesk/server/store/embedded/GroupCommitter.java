@@ -9,9 +9,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Makes writes durable in groups. A writer that has applied its change calls {@link #durable()}
- * and gets a future; one committer thread takes every pending writer at once, runs the
- * commit-and-sync action once for all of them, and completes their futures together.
+ * Makes writes durable in groups. A writer that has applied its change calls {@link #durable}
+ * and gets a future; one committer thread takes every pending writer at once, runs the sync
+ * action once for all of them (or the checkpoint action, when one of them needs it), and
+ * completes their futures together.
  *
  * <p>Why a single thread and no timer: an fsync costs the same for one write as for a hundred, so
  * the writers that arrive while one sync runs simply wait for the next one and share it. A lone
@@ -29,17 +30,23 @@ public final class GroupCommitter implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(GroupCommitter.class);
 
-  private final Runnable commitAndSync;
+  private final Runnable sync;
+  private final Runnable checkpoint;
   private final Thread thread;
   private final Object lock = new Object();
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private List<CompletableFuture<Void>> pending = new ArrayList<>();
+  private boolean checkpointWanted;
   private boolean closed;
 
-  /** {@code commitAndSync} must make every change applied before it was called durable. */
-  public GroupCommitter(String name, Runnable commitAndSync) {
-    this.commitAndSync = commitAndSync;
+  /**
+   * {@code sync} must make every change applied before it was called durable, as far as the
+   * journal holds them; {@code checkpoint} every change whatsoever.
+   */
+  public GroupCommitter(String name, Runnable sync, Runnable checkpoint) {
+    this.sync = sync;
+    this.checkpoint = checkpoint;
     this.thread = new Thread(this::run, name);
     thread.setDaemon(true);
     thread.start();
@@ -47,9 +54,10 @@ public final class GroupCommitter implements AutoCloseable {
 
   /**
    * Completes once every change the caller applied before calling this is durable; fails when
-   * the commit or sync failed or the committer is closed.
+   * the sync failed or the committer is closed. {@code checkpoint}: the change is not in the
+   * journal (a dropped collection), so the group runs the checkpoint action.
    */
-  public CompletableFuture<Void> durable() {
+  public CompletableFuture<Void> durable(boolean checkpoint) {
     CompletableFuture<Void> future = new CompletableFuture<>();
     synchronized (lock) {
       if (closed) {
@@ -57,12 +65,13 @@ public final class GroupCommitter implements AutoCloseable {
         return future;
       }
       pending.add(future);
+      checkpointWanted |= checkpoint;
       lock.notifyAll();
     }
     return future;
   }
 
-  /** How many commit-and-syncs ran. */
+  /** How many syncs (or checkpoints) ran for writers. */
   public long syncs() {
     return syncs.get();
   }
@@ -75,6 +84,7 @@ public final class GroupCommitter implements AutoCloseable {
   private void run() {
     while (true) {
       List<CompletableFuture<Void>> group;
+      boolean checkpointing;
       synchronized (lock) {
         while (pending.isEmpty() && !closed) {
           try {
@@ -89,12 +99,14 @@ public final class GroupCommitter implements AutoCloseable {
         }
         group = pending;
         pending = new ArrayList<>();
+        checkpointing = checkpointWanted;
+        checkpointWanted = false;
       }
       Throwable failure = null;
       try {
-        commitAndSync.run();
+        (checkpointing ? checkpoint : sync).run();
       } catch (Throwable t) {
-        log.error("commit and sync failed; {} writes are answered with an error", group.size(), t);
+        log.error("{} failed; {} writes are answered with an error", checkpointing ? "checkpoint" : "sync", group.size(), t);
         failure = t;
       }
       syncs.incrementAndGet();

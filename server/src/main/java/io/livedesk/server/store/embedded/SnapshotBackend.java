@@ -14,13 +14,19 @@ import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The embedded store's backend: mongo-java-server's H2 MVStore backend, with three changes.
+ * The embedded store's backend: mongo-java-server's H2 MVStore backend, with four changes.
  * (The name is from the first of them.)
  *
  * <p>Answers are copies taken under the collection's lock. mongo-java-server's H2 backend answers
@@ -33,8 +39,10 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link IndexedCollection}, {@link QueryPlanner}), where mongo-java-server ignored non-unique
  * ones and scanned every query that was not an exact match on a unique index.
  *
- * <p>{@link #commitAndSync()} makes every change applied so far durable; {@link GroupCommitter}
- * calls it before write commands are answered.
+ * <p>Writes are made durable in a {@link Journal}: every collection's maps are {@link JournaledMap}s,
+ * {@link #syncJournal()} forces what they appended, and {@link GroupCommitter} calls it before
+ * write commands are answered. {@link #checkpoint()} brings the store file up to date and drops
+ * the journal before it; opening replays what the journal still holds.
  */
 public class SnapshotBackend extends H2Backend {
 
@@ -42,10 +50,118 @@ public class SnapshotBackend extends H2Backend {
   private static final String DATA_MAP_PREFIX = "databases.";
   private static final String META_MAP_PREFIX = "meta.";
 
-  private final LongAdder examined = new LongAdder();
+  private static final Logger log = LoggerFactory.getLogger(SnapshotBackend.class);
 
-  public SnapshotBackend(String fileName) {
-    super(fileName);
+  /** The store file's name in the data directory. */
+  public static final String FILE_NAME = "livedesk.mv";
+
+  /**
+   * The journal while the backend is being constructed: H2Backend's constructor opens the stored
+   * databases, whose collections open their maps, before this class's fields are set.
+   */
+  private static final ThreadLocal<Journal> OPENING = new ThreadLocal<>();
+
+  private final LongAdder examined = new LongAdder();
+  private final Journal journal;
+  private final Object checkpointLock = new Object();
+
+  private SnapshotBackend(MVStore store, Journal journal) {
+    super(store);
+    this.journal = journal;
+  }
+
+  /**
+   * Blocking: opens the store file in {@code dir}, replays the journal over it, makes the result
+   * durable and answers the backend, recording into a new journal segment.
+   */
+  public static SnapshotBackend open(Path dir) {
+    MVStore store = MVStore.open(dir.resolve(FILE_NAME).toAbsolutePath().toString());
+    Journal journal = Journal.in(dir);
+    SnapshotBackend backend;
+    try {
+      // every collection map is opened journaled before anything else can open it plain
+      for (String name : store.getMapNames()) {
+        if (name.startsWith(DATA_MAP_PREFIX) || name.startsWith(META_MAP_PREFIX)) {
+          journaled(store, journal, name);
+        }
+      }
+      journal.replay(name -> journaled(store, journal, name));
+      OPENING.set(journal);
+      try {
+        backend = new SnapshotBackend(store, journal);
+      } finally {
+        OPENING.remove();
+      }
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+    // the replayed changes into the file, and the segments they came from deleted
+    backend.checkpoint();
+    // a new file's directory entry is durable only once the directory itself is synced
+    Journal.syncDirectory(dir);
+    return backend;
+  }
+
+  private static <K, V> MVMap<K, V> journaled(MVStore store, Journal journal, String name) {
+    MVMap<K, V> map = store.openMap(name, new JournaledMap.Builder<K, V>(journal));
+    if (!(map instanceof JournaledMap)) {
+      // its changes would not be journaled: acknowledged writes to it would not survive a crash
+      throw new IllegalStateException("the map " + name + " was opened without its journal");
+    }
+    return map;
+  }
+
+  private Journal journal() {
+    return journal != null ? journal : OPENING.get();
+  }
+
+  /**
+   * Blocking: forces every change appended to the journal so far to the device. Throws when it
+   * cannot; then no write is answered as durable until a {@link #checkpoint()} has succeeded.
+   */
+  public void syncJournal() {
+    try {
+      journal.sync();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Blocking: starts a new journal segment, commits and syncs the store file, which then holds
+   * every change of the older segments, and deletes them. Also what a command outside the
+   * journal (dropping a collection or a database, renaming) is made durable with.
+   */
+  public void checkpoint() {
+    synchronized (checkpointLock) {
+      long through;
+      try {
+        through = journal.rotate();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      commitAndSync();
+      journal.checkpointed(through);
+    }
+  }
+
+  /** Bytes appended to the journal since it opened: a checkpoint is due when this moved. */
+  public long journaled() {
+    return journal.appended();
+  }
+
+  /** Blocking: checkpoints, so that the next open has nothing to replay, and closes the file. */
+  @Override
+  public void close() {
+    try {
+      checkpoint();
+    } catch (RuntimeException e) {
+      log.warn("no checkpoint at close; the journal is replayed when the store opens", e);
+    } finally {
+      journal.close();
+      super.close();
+    }
   }
 
   /**
@@ -55,7 +171,7 @@ public class SnapshotBackend extends H2Backend {
    * and returns before they are written; executeFilestoreOperation drains those threads before
    * the fsync, so the sync covers them too.
    */
-  public void commitAndSync() {
+  private void commitAndSync() {
     MVStore store = getMvStore();
     store.commit();
     if (store.getFileStore() != null) {
@@ -106,11 +222,11 @@ public class SnapshotBackend extends H2Backend {
     protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
       String name = getFullCollectionNamespace(collectionName);
       return new IndexedCollection(this, collectionName, options, dataMap(name),
-          getMvStore().openMap(META_MAP_PREFIX + name), cursorRegistry, () -> examined, () -> !opened);
+          journaled(getMvStore(), journal(), META_MAP_PREFIX + name), cursorRegistry, () -> examined, () -> !opened);
     }
 
     private MVMap<Object, Document> dataMap(String fullName) {
-      return getMvStore().openMap(DATA_MAP_PREFIX + fullName);
+      return journaled(getMvStore(), journal(), DATA_MAP_PREFIX + fullName);
     }
 
     @Override

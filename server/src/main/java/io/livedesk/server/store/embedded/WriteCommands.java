@@ -21,7 +21,19 @@ final class WriteCommands {
       "killcursors", "endsessions", "getparameter", "explain", "replsetgetstatus", "currentop", "validate",
       "saslstart", "saslcontinue", "features");
 
+  /**
+   * The write commands whose every change goes through a collection's maps, and so into the
+   * journal: a sync of the journal makes them durable. Every other write (dropping a collection or
+   * a database, renaming, an unknown command) waits for a checkpoint of the store file.
+   */
+  private static final Set<String> JOURNALED = Set.of("insert", "update", "delete", "findandmodify", "createindexes",
+      "create");
+
   private WriteCommands() {
+  }
+
+  static boolean journaled(String command) {
+    return JOURNALED.contains(command.toLowerCase(Locale.ROOT));
   }
 
   static boolean changesData(String command, Document body) {
