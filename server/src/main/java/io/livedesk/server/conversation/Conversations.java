@@ -268,18 +268,31 @@ public final class Conversations {
             return Future.failedFuture(new StoreUnavailableException("no free sequence number; retry"));
           }
           // Another message holds this seq: lastSeq rises to it at least, and the next free one is tried.
-          return raiseLastSeq(m.getConversationId(), seq, m.getAt(), null).compose(conv -> conv == null
+          return raiseLastSeqAndRead(m.getConversationId(), seq, m.getAt()).compose(conv -> conv == null
               ? Future.failedFuture(new IllegalStateException("no conversation " + m.getConversationId()))
               : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, alongside, attempts - 1));
         }));
   }
 
-  /** Raises the conversation's lastSeq to {@code seq} if it is below; answers the conversation after. */
-  private Future<Document> raiseLastSeq(String conversationId, int seq, long at, Bson alongside) {
-    Bson raise = Updates.combine(Updates.max("lastSeq", seq), Updates.set("lastActivityAt", at));
+  /**
+   * Raises the conversation's lastSeq to {@code seq} if it is below, with {@code alongside}. An
+   * update that answers nothing: the conversation is not needed after a message is stored, and
+   * answering it cost a copy, an encoding and a decoding of the whole document per message.
+   */
+  private Future<Void> raiseLastSeq(String conversationId, int seq, long at, Bson alongside) {
+    Bson raise = lastSeqRaise(seq, at);
+    return writes.write(store, () -> conversations.updateOne(Filters.eq("_id", conversationId),
+        alongside == null ? raise : Updates.combine(raise, alongside))).mapEmpty();
+  }
+
+  /** As {@link #raiseLastSeq}, answering the conversation after: where the next free seq is looked for. */
+  private Future<Document> raiseLastSeqAndRead(String conversationId, int seq, long at) {
     return writes.write(store, () -> conversations.findOneAndUpdate(Filters.eq("_id", conversationId),
-        alongside == null ? raise : Updates.combine(raise, alongside),
-        new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+        lastSeqRaise(seq, at), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+  }
+
+  private static Bson lastSeqRaise(int seq, long at) {
+    return Updates.combine(Updates.max("lastSeq", seq), Updates.set("lastActivityAt", at));
   }
 
   private Future<ConversationMessage> existing(String conversationId, String senderId, String clientMsgId) {
