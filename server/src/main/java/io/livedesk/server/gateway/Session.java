@@ -97,7 +97,12 @@ public final class Session {
       return;
     }
     // A write to a connection the peer has closed meanwhile fails, and still runs its callback.
-    link.write(text, payload, () -> pendingBytes.addAndGet(-size));
+    Runnable written = () -> pendingBytes.addAndGet(-size);
+    if (out.many()) {
+      link.writeFramed(out.wire(text), written);
+    } else {
+      link.write(text, payload, written);
+    }
     metrics.frameOut(out.frame().getBodyCase());
   }
 

@@ -1,5 +1,6 @@
 package io.livedesk.server.gateway;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -161,13 +162,31 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Link {
   }
 
   private void writeNow(boolean text, byte[] payload, Runnable written) {
+    // Wrapped, not copied: the bytes are the frame's one encoding, shared by every recipient.
+    writeNow(text ? new TextWebSocketFrame(Unpooled.wrappedBuffer(payload))
+        : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)), written);
+  }
+
+  @Override
+  public void writeFramed(ByteBuf frame, Runnable written) {
+    if (channel.eventLoop().inEventLoop()) {
+      writeNow(frame, written);
+    } else {
+      channel.eventLoop().execute(() -> writeNow(frame, written));
+    }
+  }
+
+  /**
+   * A {@link WebSocketFrame} goes through Netty's frame encoder; a {@link ByteBuf} is a frame
+   * already framed, which that encoder lets through as it is (no extension is ever negotiated, so
+   * nothing else in the pipeline changes a frame's bytes).
+   */
+  private void writeNow(Object frame, Runnable written) {
     if (closeSent) {
+      ReferenceCountUtil.release(frame);
       written.run();
       return;
     }
-    // Wrapped, not copied: the bytes are the frame's one encoding, shared by every recipient.
-    WebSocketFrame frame = text ? new TextWebSocketFrame(Unpooled.wrappedBuffer(payload))
-        : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload));
     if (reading) {
       channel.write(frame).addListener(f -> written.run());
       flushOwed = true;

@@ -3,9 +3,11 @@ package io.livedesk.server.room;
 import io.livedesk.protocol.RoomMessage;
 import io.livedesk.server.gateway.Outgoing;
 import io.livedesk.server.gateway.Session;
+import io.netty.channel.EventLoop;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,9 +41,16 @@ final class Members {
     final Context context;
     /** The loop's thread, the only one that touches the fields below. */
     final Thread loop;
+    /** The loop itself: a write that yields goes on after the loop's next I/O (see {@code RoomFanout}). */
+    final EventLoop eventLoop;
     final Set<Session> sessions = new HashSet<>();
-    /** Messages received and not yet written, oldest first. */
-    final List<RoomMessage> pending = new ArrayList<>();
+    /**
+     * Received and not yet written, oldest first: a {@link RoomMessage} (best effort, batched) or an
+     * {@link Outgoing} notice or pin (written as it is, never dropped), in the order they came.
+     */
+    final List<Object> pending = new ArrayList<>();
+    /** The write under way, in turns that let the loop read between them; null when none is. */
+    RoomWrite writing;
     /** When this loop last wrote a batch (started writing it): the next waits for the rest of the window. */
     long lastFlushAt;
     long flushTimer = -1;
@@ -51,6 +60,7 @@ final class Members {
     Shard(Context context, Thread loop) {
       this.context = context;
       this.loop = loop;
+      this.eventLoop = ((ContextInternal) context).nettyEventLoop();
     }
   }
 

@@ -16,6 +16,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * This node's side of every room: one consumer of the cluster-wide room address (each message
@@ -37,6 +39,12 @@ final class RoomFanout extends VerticleBase {
   static final String ROOM_HEADER = "room";
   /** Most message bytes in one frame; the rest of a long backlog goes in the next frames. */
   static final int BATCH_BYTES = 64 * 1024;
+  /**
+   * Socket writes in one turn of a room's write on a loop: a few milliseconds (a write to a socket
+   * costs about 10 us on the machines measured, most of it the kernel's), so that the loop reads and
+   * runs its other tasks between turns.
+   */
+  static final int WRITES_PER_TURN = 256;
 
   private record NodeCounts(Map<String, Integer> counts, long at) {
   }
@@ -119,16 +127,18 @@ final class RoomFanout extends VerticleBase {
       }
       return;
     }
-    Outgoing out = new Outgoing(frame);
+    Outgoing out = Outgoing.toMany(frame);
     for (Members.Shard shard : room.shards.values()) {
       shard.context.runOnContext(v -> {
-        // Notices and pins keep their place after the messages before them, and are never dropped.
+        // Notices and pins keep their place after the messages before them, and are never dropped:
+        // they go at once, with what is pending, or right after the write under way.
+        shard.pending.add(out);
         flush(room.id, shard);
-        shard.sessions.forEach(s -> s.send(out));
       });
     }
     if (frame.hasRoomNotice() && frame.getRoomNotice().getKind() == RoomNoticeKind.USER_BANNED) {
-      // queued on each loop after the notice, so the banned user still sees it
+      // queued on each loop after the notice, and a write under way keeps the members it started
+      // with, so the banned user still sees it
       members.removeUser(room.id, frame.getRoomNotice().getUserId());
     }
   }
@@ -144,7 +154,12 @@ final class RoomFanout extends VerticleBase {
   private void received(String roomId, Members.Shard shard, RoomMessage message) {
     assert Thread.currentThread() == shard.loop : "a room's batch is touched on its loop only";
     shard.pending.add(message);
-    if (shard.flushTimer >= 0 || shard.flushQueued) {
+    schedule(roomId, shard);
+  }
+
+  /** On the shard's loop: the next flush, once the window has passed and the write under way is done. */
+  private void schedule(String roomId, Members.Shard shard) {
+    if (shard.flushTimer >= 0 || shard.flushQueued || shard.writing != null) {
       return;
     }
     long wait = shard.lastFlushAt + config.batchWindowMs() - System.currentTimeMillis();
@@ -164,37 +179,91 @@ final class RoomFanout extends VerticleBase {
   }
 
   /**
-   * On the shard's loop: writes every pending message to the shard's members, best effort. A
-   * frame holds at most {@link #BATCH_BYTES} of messages; a longer backlog (a loop that stalled)
+   * On the shard's loop: starts writing everything pending to the shard's members, best effort.
+   * A frame holds at most {@link #BATCH_BYTES} of messages; a longer backlog (a loop that stalled)
    * goes as several frames at once, and a socket that cannot take them all sheds the rest
    * ({@code Session.offer}: dropped and counted), so nothing is carried over to wait for later.
+   * What arrives while the write is under way waits for it to end, then goes as one batch.
    */
   private void flush(String roomId, Members.Shard shard) {
     assert Thread.currentThread() == shard.loop : "a room's batch is written on its loop only";
+    if (shard.writing != null || shard.pending.isEmpty()) {
+      return;
+    }
     if (shard.flushTimer >= 0) {
       vertx.cancelTimer(shard.flushTimer);
       shard.flushTimer = -1;
     }
-    List<RoomMessage> pending = shard.pending;
-    if (pending.isEmpty()) {
+    shard.lastFlushAt = System.currentTimeMillis();
+    shard.writing = new RoomWrite(parts(roomId, shard.pending), shard.sessions.toArray(new Session[0]));
+    shard.pending.clear();
+    writeTurn(roomId, shard);
+  }
+
+  /**
+   * One turn of the write under way. A room of thousands on one loop is thousands of socket writes
+   * (tens of milliseconds): written in one go, they held up everything else on the loop, the says
+   * read there, Hazelcast's answers to them and the next events handed to the loop included, so a
+   * message waited behind the writes of the one before it at each of those steps. Between turns the
+   * loop reads its sockets and runs the tasks queued meanwhile: the next turn is scheduled (due at
+   * once), and Netty runs due scheduled tasks only after its next I/O, where a task queued from
+   * the loop would run before it.
+   */
+  private void writeTurn(String roomId, Members.Shard shard) {
+    RoomWrite write = shard.writing;
+    boolean more;
+    try {
+      more = write.writeSome(WRITES_PER_TURN);
+    } catch (RuntimeException e) {
+      shard.writing = null; // the room goes on with its next flush rather than stalling on this loop
+      throw e;
+    }
+    if (more) {
+      ContextInternal context = (ContextInternal) shard.context;
+      shard.eventLoop.schedule(() -> context.emit(null, v -> writeTurn(roomId, shard)), 0, TimeUnit.NANOSECONDS);
       return;
     }
-    shard.lastFlushAt = System.currentTimeMillis();
-    for (int from = 0; from < pending.size(); ) {
-      int to = from;
-      for (int bytes = 0; to < pending.size() && (to == from || bytes + pending.get(to).getSerializedSize() <= BATCH_BYTES); to++) {
-        bytes += pending.get(to).getSerializedSize();
-      }
-      Frame frame = to - from == 1
-          ? Frame.newBuilder().setRoomMessage(pending.get(from)).build()
-          : Frame.newBuilder().setRoomBatch(RoomBatch.newBuilder().setRoomId(roomId).addAllMessages(pending.subList(from, to))).build();
-      Outgoing out = new Outgoing(frame);
-      for (Session s : shard.sessions) {
-        s.offer(out);
-      }
-      from = to;
+    shard.writing = null;
+    if (!shard.pending.isEmpty()) {
+      schedule(roomId, shard);
     }
-    pending.clear();
+  }
+
+  /** The frames of one flush: consecutive messages batched up to {@link #BATCH_BYTES}, notices as they are. */
+  private static List<RoomWrite.Part> parts(String roomId, List<Object> pending) {
+    List<RoomWrite.Part> parts = new ArrayList<>();
+    List<RoomMessage> batch = new ArrayList<>();
+    int bytes = 0;
+    for (Object item : pending) {
+      if (item instanceof RoomMessage m) {
+        int size = m.getSerializedSize();
+        if (!batch.isEmpty() && bytes + size > BATCH_BYTES) {
+          parts.add(batched(roomId, batch));
+          batch = new ArrayList<>();
+          bytes = 0;
+        }
+        batch.add(m);
+        bytes += size;
+      } else {
+        if (!batch.isEmpty()) {
+          parts.add(batched(roomId, batch));
+          batch = new ArrayList<>();
+          bytes = 0;
+        }
+        parts.add(new RoomWrite.Part((Outgoing) item, true));
+      }
+    }
+    if (!batch.isEmpty()) {
+      parts.add(batched(roomId, batch));
+    }
+    return parts;
+  }
+
+  private static RoomWrite.Part batched(String roomId, List<RoomMessage> batch) {
+    Frame frame = batch.size() == 1
+        ? Frame.newBuilder().setRoomMessage(batch.get(0)).build()
+        : Frame.newBuilder().setRoomBatch(RoomBatch.newBuilder().setRoomId(roomId).addAllMessages(batch)).build();
+    return new RoomWrite.Part(Outgoing.toMany(frame), false);
   }
 
   private void counts(Message<JsonObject> msg) {
@@ -222,7 +291,7 @@ final class RoomFanout extends VerticleBase {
       int total = viewers(room.id);
       if (total != room.viewersSent) {
         room.viewersSent = total;
-        room.write(new Outgoing(Frame.newBuilder()
+        room.write(Outgoing.toMany(Frame.newBuilder()
             .setViewerCount(ViewerCount.newBuilder().setRoomId(room.id).setCount(total)).build()), true);
       }
     }
