@@ -95,7 +95,8 @@ public final class Journal {
       last = number(segment);
       changes += replaySegment(segment, open);
     }
-    if (!segments.isEmpty()) {
+    if (changes > 0) {
+      // a clean close leaves one empty segment: nothing worth a line
       log.info("replayed {} changes from {} journal segments in {} ms", changes, segments.size(),
           (System.nanoTime() - started) / 1_000_000);
     }
