@@ -2,10 +2,15 @@ package io.livedesk.server.store;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
+import com.mongodb.connection.TransportSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -30,6 +35,8 @@ public final class Store implements AutoCloseable {
   static final int DEFAULT_READ_TIMEOUT_MS = 15_000;
 
   private final Vertx vertx;
+  /** The driver's I/O thread (see the constructor). */
+  private final EventLoopGroup io;
   private final MongoClient client;
   private final MongoDatabase database;
 
@@ -53,7 +60,12 @@ public final class Store implements AutoCloseable {
   public Store(Vertx vertx, String uri, String database, int readTimeoutMs, WriteDurability durability) {
     this.vertx = vertx;
     ConnectionString connection = new ConnectionString(uri);
+    // The driver on one Netty event loop of its own instead of the JDK's asynchronous channels:
+    // those ran each read's completion on a pool thread of their own and a thread per direction
+    // (~0.3 of a core at 500 messages/s, a third of the node's CPU for its store traffic).
+    this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("livedesk-store-io", true), NioIoHandler.newFactory());
     MongoClientSettings settings = MongoClientSettings.builder()
+        .transportSettings(TransportSettings.nettyBuilder().eventLoopGroup(io).build())
         .writeConcern(durability.concern())
         .applyConnectionString(connection)
         .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
@@ -126,5 +138,6 @@ public final class Store implements AutoCloseable {
   @Override
   public void close() {
     client.close();
+    io.shutdownGracefully(0, 5, TimeUnit.SECONDS);
   }
 }
