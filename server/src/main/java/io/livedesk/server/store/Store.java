@@ -22,6 +22,7 @@ import org.reactivestreams.Subscription;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -116,7 +117,7 @@ public final class Store implements AutoCloseable {
         items.add(item);
         if (items.size() >= limit) {
           subscription.cancel();
-          context.runOnContext(v -> promise.tryComplete(items));
+          answer(context, () -> promise.tryComplete(items));
         }
       }
 
@@ -124,15 +125,28 @@ public final class Store implements AutoCloseable {
       public void onError(Throwable t) {
         // An outage is one typed failure for every caller, which the gateway answers with STORE_UNAVAILABLE.
         Throwable failure = WriteBuffer.unreachable(t) ? new StoreUnavailableException("the store cannot be reached; retry later", t) : t;
-        context.runOnContext(v -> promise.tryFail(failure));
+        answer(context, () -> promise.tryFail(failure));
       }
 
       @Override
       public void onComplete() {
-        context.runOnContext(v -> promise.tryComplete(items));
+        answer(context, () -> promise.tryComplete(items));
       }
     });
     return promise.future();
+  }
+
+  /**
+   * Runs {@code action} on the caller's context; nothing when Vert.x has closed meanwhile (an
+   * answer arriving while a node shuts down has nobody left to tell, and throwing it back into the
+   * driver's callback made the driver log errors).
+   */
+  private static void answer(Context context, Runnable action) {
+    try {
+      context.runOnContext(v -> action.run());
+    } catch (RejectedExecutionException closed) {
+      // the node is closing
+    }
   }
 
   @Override
