@@ -1,8 +1,10 @@
 package io.livedesk.server.testing;
 
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
@@ -35,7 +37,19 @@ public final class RawWebSocket implements AutoCloseable {
 
   /** As {@link #open(int, String)}, with more request header lines (each ending in CRLF). */
   public static RawWebSocket open(int port, String token, String headers) throws IOException {
-    Socket socket = new Socket("127.0.0.1", port);
+    return open(port, token, headers, 0);
+  }
+
+  /**
+   * As {@link #open(int, String, String)}, with the socket's receive buffer set to
+   * {@code receiveBufferBytes} before it connects (0: the system's): a client that reads slowly.
+   */
+  public static RawWebSocket open(int port, String token, String headers, int receiveBufferBytes) throws IOException {
+    Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new InetSocketAddress("127.0.0.1", port), (int) WsClient.TIMEOUT.toMillis());
     socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
     RawWebSocket ws = new RawWebSocket(socket);
     ws.out.write(("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -58,20 +72,28 @@ public final class RawWebSocket implements AutoCloseable {
     return head.toString();
   }
 
-  /** One final frame with this opcode and payload, masked as a client must. */
+  /** One final frame with this opcode and payload (up to 65,535 bytes), masked as a client must; one write. */
   public void send(int opcode, byte[] payload) throws IOException {
-    if (payload.length > 125) {
-      throw new IllegalArgumentException("short frames only");
+    if (payload.length > 0xffff) {
+      throw new IllegalArgumentException("frames up to a 16-bit length only");
+    }
+    int header = payload.length > 125 ? 4 : 2;
+    byte[] frame = new byte[header + 4 + payload.length];
+    frame[0] = (byte) (0x80 | opcode);
+    if (header == 4) {
+      frame[1] = (byte) (0x80 | 126);
+      frame[2] = (byte) (payload.length >>> 8);
+      frame[3] = (byte) payload.length;
+    } else {
+      frame[1] = (byte) (0x80 | payload.length);
     }
     byte[] mask = new byte[4];
     ThreadLocalRandom.current().nextBytes(mask);
-    out.write(0x80 | opcode);
-    out.write(0x80 | payload.length);
-    out.write(mask);
+    System.arraycopy(mask, 0, frame, header, 4);
     for (int i = 0; i < payload.length; i++) {
-      out.write(payload[i] ^ mask[i % 4]);
+      frame[header + 4 + i] = (byte) (payload[i] ^ mask[i % 4]);
     }
-    out.flush();
+    out.write(frame);
   }
 
   public String head() {
@@ -95,10 +117,15 @@ public final class RawWebSocket implements AutoCloseable {
     return new ServerFrame(first, payload);
   }
 
-  /** Skips the server's frames until its close frame; returns that frame's code. */
+  /** Skips the server's frames until its close frame; returns that frame's code, 1006 when the stream ends without one. */
   public int awaitClose() throws IOException {
     while (true) {
-      ServerFrame frame = readFrame();
+      ServerFrame frame;
+      try {
+        frame = readFrame();
+      } catch (EOFException ended) {
+        return 1006;
+      }
       int opcode = frame.first() & 0x0f;
       byte[] payload = frame.payload();
       if (opcode == CLOSE) {

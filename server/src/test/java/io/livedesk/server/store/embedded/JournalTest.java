@@ -25,11 +25,10 @@ class JournalTest {
 
   @Test
   void aSegmentCutAnywhereReplaysExactlyTheChangesBeforeTheCut(@TempDir Path dir) throws Exception {
-    Journal journal = Journal.in(dir);
-    MVStore live = MVStore.open(null);
-    journal.replay(name -> open(live, journal, name));
-    MVMap<Object, Object> docs = open(live, journal, "databases.db.docs");
-    MVMap<Object, Object> meta = open(live, journal, "meta.db.docs");
+    Opened live = Opened.from(dir);
+    Journal journal = live.journal();
+    MVMap<Object, Object> docs = live.map("databases.db.docs");
+    MVMap<Object, Object> meta = live.map("meta.db.docs");
     // the state after each change, to compare every prefix with
     List<Map<Object, Object>> states = new ArrayList<>();
     states.add(new TreeMap<>());
@@ -59,27 +58,24 @@ class JournalTest {
     for (int cut : cuts) {
       Path crashed = Files.createTempDirectory(dir, "cut");
       Files.write(crashed.resolve(onlySegment(dir).getFileName()), java.util.Arrays.copyOf(whole, cut));
-      MVStore reopened = MVStore.open(null);
-      Journal replaying = Journal.in(crashed);
-      long changes = replaying.replay(name -> open(reopened, replaying, name));
+      Opened reopened = Opened.from(crashed);
       int complete = 0;
       while (complete < recordEnds.length && recordEnds[complete] <= cut) {
         complete++;
       }
-      assertEquals(complete, changes, "changes replayed from the first " + cut + " bytes");
+      assertEquals(complete, reopened.changes(), "changes replayed from the first " + cut + " bytes");
       Map<Object, Object> expected = states.get(Math.min(complete, states.size() - 1));
-      assertEquals(expected, new TreeMap<>(open(reopened, replaying, "databases.db.docs")), "state after a cut at " + cut);
-      assertEquals(complete == recordEnds.length ? 123L : null, open(reopened, replaying, "meta.db.docs").get("dataSize"));
-      replaying.close();
+      assertEquals(expected, new TreeMap<>(reopened.map("databases.db.docs")), "state after a cut at " + cut);
+      assertEquals(complete == recordEnds.length ? 123L : null, reopened.map("meta.db.docs").get("dataSize"));
+      reopened.journal().close();
     }
   }
 
   @Test
   void aCheckpointDeletesTheSegmentsItCoversAndTheJournalGoesOnInANewOne(@TempDir Path dir) throws Exception {
-    Journal journal = Journal.in(dir);
-    MVStore live = MVStore.open(null);
-    journal.replay(name -> open(live, journal, name));
-    MVMap<Object, Object> docs = open(live, journal, "databases.db.docs");
+    Opened live = Opened.from(dir);
+    Journal journal = live.journal();
+    MVMap<Object, Object> docs = live.map("databases.db.docs");
     docs.put("a", "1");
     journal.sync();
     long next = journal.rotate();
@@ -90,15 +86,25 @@ class JournalTest {
     assertEquals(1, left.size(), "only the segment begun at the checkpoint is left: " + left);
 
     // replayed alone, the segment after the checkpoint holds only what came after it
-    MVStore reopened = MVStore.open(null);
-    Journal replaying = Journal.in(dir);
-    assertEquals(1, replaying.replay(name -> open(reopened, replaying, name)));
-    assertEquals(Map.of("b", "2"), new TreeMap<>(open(reopened, replaying, "databases.db.docs")));
-    assertTrue(replaying.segmentNumber() > next, "numbering goes on after the segments found");
+    Opened reopened = Opened.from(dir);
+    assertEquals(1, reopened.changes());
+    assertEquals(Map.of("b", "2"), new TreeMap<>(reopened.map("databases.db.docs")));
+    assertTrue(reopened.journal().segmentNumber() > next, "numbering goes on after the segments found");
   }
 
-  private static MVMap<Object, Object> open(MVStore store, Journal journal, String name) {
-    return store.openMap(name, new JournaledMap.Builder<>(journal));
+  /** An in-memory store with the journal kept in a directory, replayed as the embedded store opens. */
+  private record Opened(Journal journal, MVStore store, long changes) {
+
+    static Opened from(Path dir) {
+      Journal journal = Journal.in(dir);
+      MVStore store = MVStore.open(null);
+      long changes = journal.replay(name -> store.openMap(name, new JournaledMap.Builder<>(journal)));
+      return new Opened(journal, store, changes);
+    }
+
+    MVMap<Object, Object> map(String name) {
+      return store.openMap(name, new JournaledMap.Builder<>(journal));
+    }
   }
 
   /** Where each record ends, read from the length in its header. */
