@@ -45,6 +45,8 @@ public final class EmbeddedStore implements AutoCloseable {
   private final DurableWireServer server;
   private final InetSocketAddress address;
   private final ScheduledExecutorService checkpoints;
+  /** The journal's length at the last checkpoint; read and written only on the checkpoint thread. */
+  private long checkpointedAt;
 
   private EmbeddedStore(SnapshotBackend backend, GroupCommitter committer, DurableWireServer server) {
     this.backend = backend;
@@ -56,15 +58,15 @@ public final class EmbeddedStore implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    long[] checkpointed = {backend.journaled()};
+    this.checkpointedAt = backend.journalBytes();
     checkpoints.scheduleWithFixedDelay(() -> {
-      long journaled = backend.journaled();
-      if (journaled == checkpointed[0]) {
+      long journaled = backend.journalBytes();
+      if (journaled == checkpointedAt) {
         return;
       }
       try {
         backend.checkpoint();
-        checkpointed[0] = journaled;
+        checkpointedAt = journaled;
       } catch (RuntimeException e) {
         // the journal still holds every change; the next tick tries again
         log.warn("checkpoint of the embedded store failed", e);

@@ -147,7 +147,7 @@ public class SnapshotBackend extends H2Backend {
   }
 
   /** Bytes appended to the journal since it opened: a checkpoint is due when this moved. */
-  public long journaled() {
+  public long journalBytes() {
     return journal.appended();
   }
 
