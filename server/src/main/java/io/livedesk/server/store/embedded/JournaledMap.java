@@ -45,6 +45,7 @@ final class JournaledMap<K, V> extends MVMap<K, V> {
 
     Builder(Journal journal) {
       this.journal = journal;
+      valueType(new BsonDocumentType());
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.TreeSet;
  */
 final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
+  private final IndexFields fields;
   private final String idField;
   private final Comparator<Object> positionOrder;
   private final TreeMap<KeyValue, TreeSet<Object>> entries;
@@ -33,6 +34,7 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
   SecondaryIndex(String name, List<IndexKey> keys, boolean sparse, String idField, Comparator<Object> positionOrder) {
     super(name, keys, sparse);
+    this.fields = new IndexFields(keys);
     this.idField = idField;
     this.positionOrder = positionOrder;
     this.entries = new TreeMap<>(new KeyOrder(keys));
@@ -53,12 +55,21 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
   }
 
   private Set<KeyValue> keysOf(Document document) {
-    for (String key : keys()) {
-      if (Utils.getSubdocumentValueCollectionAware(document, key) instanceof Collection) {
-        multikey = true;
-      }
+    if (fields.holdsArray(document)) {
+      multikey = true;
     }
     return getKeyValues(document);
+  }
+
+  @Override
+  protected List<String> keys() {
+    return fields.names();
+  }
+
+  @Override
+  public Set<KeyValue> getKeyValues(Document document) {
+    Set<KeyValue> key = fields.keyOf(document);
+    return key != null ? key : super.getKeyValues(document);
   }
 
   @Override

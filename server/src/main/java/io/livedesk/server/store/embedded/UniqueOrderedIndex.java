@@ -4,13 +4,12 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.AbstractUniqueIndex;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,11 +20,13 @@ import java.util.TreeMap;
  */
 final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements OrderedIndex {
 
+  private final IndexFields fields;
   private final TreeMap<KeyValue, Object> entries;
   private boolean multikey;
 
   UniqueOrderedIndex(String name, List<IndexKey> keys, boolean sparse) {
     super(name, keys, sparse);
+    this.fields = new IndexFields(keys);
     this.entries = new TreeMap<>(new KeyOrder(keys));
   }
 
@@ -41,12 +42,21 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
 
   @Override
   public synchronized void add(Document document, Object position, MongoCollection<Object> collection) {
-    for (String key : keys()) {
-      if (Utils.getSubdocumentValueCollectionAware(document, key) instanceof Collection) {
-        multikey = true;
-      }
+    if (fields.holdsArray(document)) {
+      multikey = true;
     }
     super.add(document, position, collection);
+  }
+
+  @Override
+  protected List<String> keys() {
+    return fields.names();
+  }
+
+  @Override
+  public Set<KeyValue> getKeyValues(Document document) {
+    Set<KeyValue> key = fields.keyOf(document);
+    return key != null ? key : super.getKeyValues(document);
   }
 
   @Override
