@@ -87,7 +87,12 @@ public final class Store implements AutoCloseable {
 
   /** Answers when MongoDB answers a ping: the readiness check. */
   public Future<Void> ping() {
-    return first(database.runCommand(new Document("ping", 1))).mapEmpty();
+    return command(new Document("ping", 1)).mapEmpty();
+  }
+
+  /** A database command's answer. */
+  Future<Document> command(Document command) {
+    return first(database.runCommand(command));
   }
 
   /** The first item of a publisher, or null when it completes empty. */

@@ -46,6 +46,35 @@ class EmbeddedStoreTest {
     }
   }
 
+  /** collStats' size is what the documents hold, after inserts, updates and deletes, and after a restart. */
+  @Test
+  void collectionStatsCountTheBytesTheDocumentsHold() throws Exception {
+    Path dir = Path.of(TestNodes.tempDir());
+    Document a = new Document("_id", "a").append("text", "x".repeat(100));
+    Document b = new Document("_id", "b").append("text", "short");
+    try (EmbeddedStore embedded = EmbeddedStore.start(dir, 0); Store store = new Store(vertx, embedded.uri(), "livedesk")) {
+      var docs = store.collection("docs");
+      store.first(docs.insertMany(List.of(a, b))).await(10, TimeUnit.SECONDS);
+      assertEquals(bsonSize(a) + bsonSize(b), statsSize(store));
+      Document longer = new Document("_id", "b").append("text", "a longer text than before");
+      store.first(docs.replaceOne(Filters.eq("_id", "b"), longer)).await(10, TimeUnit.SECONDS);
+      store.first(docs.deleteOne(Filters.eq("_id", "a"))).await(10, TimeUnit.SECONDS);
+      assertEquals(bsonSize(longer), statsSize(store));
+    }
+    try (EmbeddedStore embedded = EmbeddedStore.start(dir, 0); Store store = new Store(vertx, embedded.uri(), "livedesk")) {
+      assertEquals(bsonSize(new Document("_id", "b").append("text", "a longer text than before")), statsSize(store));
+    }
+  }
+
+  private static int bsonSize(Document doc) {
+    return new org.bson.RawBsonDocument(doc, new org.bson.codecs.DocumentCodec()).getByteBuffer().remaining();
+  }
+
+  private static int statsSize(Store store) throws Exception {
+    Document stats = store.command(new Document("collStats", "docs")).await(10, TimeUnit.SECONDS);
+    return ((Number) stats.get("size")).intValue();
+  }
+
   /** What a conversation's sequence numbers rest on: each increment answers its own value. */
   @Test
   void concurrentIncrementsOfOneDocumentEachAnswerTheirOwnValue() throws Exception {

@@ -9,6 +9,9 @@ import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import org.h2.mvstore.MVMap;
 
 import java.util.ArrayList;
@@ -55,6 +58,31 @@ final class IndexedCollection extends H2Collection {
 
   static Comparator<Object> positionOrder(MVMap<Object, Document> dataMap) {
     return dataMap.getKeyType()::compare;
+  }
+
+  /**
+   * The data size is not kept with every write: upstream encodes the whole document to BSON to
+   * measure it (twice for an update) and writes the running total into the collection's metadata
+   * map, one more journaled change per write. Only collStats and validate read it; they get it
+   * summed over the documents when they ask.
+   */
+  @Override
+  protected boolean tracksDataSize() {
+    return false;
+  }
+
+  @Override
+  protected synchronized int getDataSize() {
+    if (dataMap == null) {
+      return super.getDataSize(); // H2Collection's constructor logs it, before this class's fields are set
+    }
+    long size = 0;
+    ByteBuf bson = Unpooled.buffer();
+    for (Document document : dataMap.values()) {
+      BsonEncoder.encodeDocument(document, bson.clear());
+      size += bson.readableBytes();
+    }
+    return (int) Math.min(size, Integer.MAX_VALUE);
   }
 
   @Override
