@@ -50,6 +50,17 @@ final class IndexFields {
     return Set.of(new KeyValue(values));
   }
 
+  /**
+   * Whether an update leaves the document's key as it was (the index then has nothing to do), or
+   * null when only the general path can tell. The quick keys are normalized already, so plain
+   * equality is upstream's null-aware comparison of normalized keys.
+   */
+  Boolean sameKey(Document before, Document after) {
+    Set<KeyValue> a = keyOf(before);
+    Set<KeyValue> b = a == null ? null : keyOf(after);
+    return b == null ? null : a.equals(b);
+  }
+
   /** Whether a field holds an array: the index is then multikey, and no plan may treat its keys as one per document. */
   boolean holdsArray(Document document) {
     for (String name : names) {

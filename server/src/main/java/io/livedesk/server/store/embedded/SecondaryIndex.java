@@ -73,6 +73,12 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
   }
 
   @Override
+  protected boolean nullAwareEqualsKeys(Document oldDocument, Document newDocument) {
+    Boolean same = fields.sameKey(oldDocument, newDocument);
+    return same != null ? same : super.nullAwareEqualsKeys(oldDocument, newDocument);
+  }
+
+  @Override
   public Object getPosition(Document document) {
     // the _id index answers where a document is; this one would only repeat it
     return null;

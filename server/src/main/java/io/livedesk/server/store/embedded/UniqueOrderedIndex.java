@@ -60,6 +60,12 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
   }
 
   @Override
+  protected boolean nullAwareEqualsKeys(Document oldDocument, Document newDocument) {
+    Boolean same = fields.sameKey(oldDocument, newDocument);
+    return same != null ? same : super.nullAwareEqualsKeys(oldDocument, newDocument);
+  }
+
+  @Override
   protected Object removeDocument(KeyValue keyValue) {
     return entries.remove(keyValue);
   }

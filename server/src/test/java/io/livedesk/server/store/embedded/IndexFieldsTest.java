@@ -55,8 +55,12 @@ class IndexFieldsTest {
       assertEquals(general.getKeyValues(doc), quick, doc.toString());
       assertFalse(fields.holdsArray(doc));
     }
-    // numbers of one value are one key, whatever their Java type
+    // numbers of one value are one key, whatever their Java type, as upstream's null-aware comparison has it
     assertEquals(fields.keyOf(docs.get(0)), fields.keyOf(docs.get(1)));
+    assertEquals(Boolean.TRUE, fields.sameKey(docs.get(0), docs.get(1).append("text", "changed")));
+    assertEquals(Boolean.TRUE, fields.sameKey(new Document("customerId", null), new Document("other", 1)));
+    assertEquals(Boolean.FALSE, fields.sameKey(docs.get(0), docs.get(2)));
+    assertNull(fields.sameKey(docs.get(0), new Document("customerId", List.of("c1"))));
   }
 
   @Test
