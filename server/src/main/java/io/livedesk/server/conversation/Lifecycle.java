@@ -221,11 +221,13 @@ public final class Lifecycle implements RoutingEvents {
       }
       boolean customer = who.userId().equals(doc.getString("customerId"));
       SenderRole role = customer ? SenderRole.CUSTOMER : SenderRole.AGENT;
-      // A customer's message in an active conversation starts the agent's next-response deadline,
-      // unless one runs already ($min keeps the earlier): in the update that raises lastSeq, not a
-      // write of its own (one durable write fewer per message).
-      Bson alongside = customer && state == ConversationState.ACTIVE
-          ? Updates.min("responseDueAt", System.currentTimeMillis() + doc.get("budgetMs", 30_000L)) : null;
+      // What a message changes on its conversation rides in the update that raises lastSeq, not in
+      // writes of its own: a customer's message in an active conversation starts the agent's
+      // next-response deadline unless one runs already ($min keeps the earlier); an agent's ends it
+      // and, the first time, is the first human response ($min: a later one never moves it).
+      long now = System.currentTimeMillis();
+      Bson alongside = !customer ? Updates.combine(Updates.min("firstHumanResponseAt", now), Updates.unset("responseDueAt"))
+          : state == ConversationState.ACTIVE ? Updates.min("responseDueAt", now + doc.get("budgetMs", 30_000L)) : null;
       return post(doc, who.userId(), who.name(), role, text, clientMsgId, alongside).onSuccess(stored -> {
         if (!stored.duplicate()) {
           afterMessage(doc, who, role, text).onFailure(e -> log.warn("after message in {}", conversationId, e));
@@ -256,13 +258,12 @@ public final class Lifecycle implements RoutingEvents {
     long now = System.currentTimeMillis();
     ConversationState state = Conversations.state(doc);
     if (role == SenderRole.AGENT) {
-      return conversations.update(id, Filters.exists("firstHumanResponseAt", false), Updates.set("firstHumanResponseAt", now))
-          .onSuccess(first -> {
-            if (first != null && first.containsKey("queuedAt")) {
-              sla.firstResponse(first.getString("tier"), now - first.getLong("queuedAt"));
-            }
-          })
-          .compose(v -> conversations.update(id, Filters.empty(), Updates.unset("responseDueAt"))).mapEmpty();
+      // firstHumanResponseAt and the response deadline changed with lastSeq (send); the time to it
+      // is counted when the conversation as read had none (two first replies racing count twice)
+      if (!doc.containsKey("firstHumanResponseAt") && doc.containsKey("queuedAt")) {
+        sla.firstResponse(doc.getString("tier"), now - doc.getLong("queuedAt"));
+      }
+      return Future.succeededFuture();
     }
     switch (state) {
       case BOT -> {

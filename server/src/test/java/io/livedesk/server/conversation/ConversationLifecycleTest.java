@@ -104,11 +104,30 @@ class ConversationLifecycleTest {
       int second = Desk.send(customer, asked.getId(), "due-2", "are you there?").getAck().getSeq();
       assertEquals(due, storedOnce(asked.getId(), d -> d.getInteger("lastSeq") >= second).getLong("responseDueAt"));
 
+      // The reply ends the deadline and is the first human response; a later reply does not move that.
+      long replied = System.currentTimeMillis();
+      double firstResponses = firstResponsesCounted();
       assertTrue(Desk.send(agent, asked.getId(), "due-3", "yes, take one size up").hasAck());
-      storedOnce(asked.getId(), d -> !d.containsKey("responseDueAt"));
+      long firstHuman = storedOnce(asked.getId(), d -> !d.containsKey("responseDueAt") && d.containsKey("firstHumanResponseAt"))
+          .getLong("firstHumanResponseAt");
+      assertTrue(firstHuman >= replied && firstHuman <= System.currentTimeMillis(), "first human response at " + firstHuman);
+      int fourth = Desk.send(agent, asked.getId(), "due-4", "anything else?").getAck().getSeq();
+      assertEquals(firstHuman, storedOnce(asked.getId(), d -> d.getInteger("lastSeq") >= fourth).getLong("firstHumanResponseAt"));
+      assertEquals(firstResponses + 1, firstResponsesCounted(), "the time to the first human response is counted once");
       customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
       Desk.status(agent, PresenceStatus.OFFLINE, 0);
     }
+  }
+
+  /** Observations of the time to a first human response, over every tier. */
+  private static double firstResponsesCounted() {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^livedesk_first_response_seconds_count\\{[^}]*} (\\S+)$")
+        .matcher(node.metrics().scrape());
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(1));
+    }
+    return sum;
   }
 
   /** The stored conversation once it matches: what follows a message is written after its ack. */
