@@ -30,6 +30,15 @@ public final class FrameCodec {
   }
 
   public static Frame fromJson(String text) throws FrameException {
+    Frame frame = JsonFrameReader.read(text);
+    return frame != null ? requireBody(frame) : slowFromJson(text);
+  }
+
+  /**
+   * The checked path: every frame the fast reader does not fully understand, and the one that
+   * says what is wrong with a bad frame.
+   */
+  static Frame slowFromJson(String text) throws FrameException {
     if (nestingDepth(text) > MAX_JSON_DEPTH) {
       throw new FrameException(ErrorCode.BAD_FRAME, "JSON nested deeper than " + MAX_JSON_DEPTH);
     }
@@ -53,6 +62,12 @@ public final class FrameCodec {
   }
 
   public static String toJson(Frame frame) {
+    String json = JsonFrameWriter.write(frame);
+    return json != null ? json : slowToJson(frame);
+  }
+
+  /** JsonFormat's printing, which the fast writer matches byte for byte; it prints what that writer cannot. */
+  static String slowToJson(Frame frame) {
     try {
       return PRINTER.print(frame);
     } catch (InvalidProtocolBufferException e) {
