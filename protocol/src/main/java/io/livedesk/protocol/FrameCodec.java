@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
  * The two encodings of a {@link Frame}: protobuf binary (mobile apps) and the proto3 JSON
  * mapping (browsers). Unknown fields are ignored in both, so old clients keep working when the
  * schema grows; a frame whose body is unknown decodes to {@code BODY_NOT_SET}.
+ *
+ * <p>JSON goes through fast paths driven by the descriptors ({@link JsonFrameWriter},
+ * {@link JsonFrameReader}) that print and read exactly as protobuf's JsonFormat does; JsonFormat,
+ * behind this class's checks, still prints what the writer cannot and reads (or refuses, with
+ * its error) every text the reader does not fully understand.
  */
 public final class FrameCodec {
 

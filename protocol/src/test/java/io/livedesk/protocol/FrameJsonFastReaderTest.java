@@ -52,6 +52,7 @@ class FrameJsonFastReaderTest {
       "{\"supervisorView\":{\"tiers\":[{\"attainment\":1E-7,\"firstResponseP50Ms\":12.50e+2}]}}",
       "{\"future\":{\"a\":[1,-2.5e3,true,false,null,{\"b\":[]},\"\\ud800\"],\"c\":{}},\"ping\":{},\"later\":0}",
       "{\"ok\":{}}",
+      "{\"\\u0070ing\":{\"client\\u0054ime\":\"12\"}}",
       "{}",
       "{\"id\":\"1\",\"warp\":{}}"})
   void readsTheMappingsOtherFormsItself(String json) throws Exception {
