@@ -80,6 +80,7 @@ final class JsonField {
       mapKey = field.getMessageType().findFieldByName("key");
       mapValue = field.getMessageType().findFieldByName("value");
       mapValueKind = kindOf(mapValue);
+      // Printed through reflection on the entries; string keys and scalar values only (the schema's map<string, uint32>).
       shape = mapKey.getType() == FieldDescriptor.Type.STRING && mapValueKind != Kind.MESSAGE
           && mapValueKind != Kind.UNSUPPORTED ? Kind.MESSAGE : Kind.UNSUPPORTED;
       enumType = mapValueKind == Kind.ENUM ? new JsonEnum(mapValue.getEnumType()) : null;
