@@ -12,6 +12,11 @@ import java.nio.charset.StandardCharsets;
  * The two encodings of a {@link Frame}: protobuf binary (mobile apps) and the proto3 JSON
  * mapping (browsers). Unknown fields are ignored in both, so old clients keep working when the
  * schema grows; a frame whose body is unknown decodes to {@code BODY_NOT_SET}.
+ *
+ * <p>JSON goes through fast paths driven by the descriptors ({@link JsonFrameWriter},
+ * {@link JsonFrameReader}) that print and read exactly as protobuf's JsonFormat does; JsonFormat,
+ * behind this class's checks, still prints what the writer cannot and reads (or refuses, with
+ * its error) every text the reader does not fully understand.
  */
 public final class FrameCodec {
 
@@ -30,6 +35,15 @@ public final class FrameCodec {
   }
 
   public static Frame fromJson(String text) throws FrameException {
+    Frame frame = JsonFrameReader.read(text);
+    return frame != null ? requireBody(frame) : slowFromJson(text);
+  }
+
+  /**
+   * The checked path: every frame the fast reader does not fully understand, and the one that
+   * says what is wrong with a bad frame.
+   */
+  static Frame slowFromJson(String text) throws FrameException {
     if (nestingDepth(text) > MAX_JSON_DEPTH) {
       throw new FrameException(ErrorCode.BAD_FRAME, "JSON nested deeper than " + MAX_JSON_DEPTH);
     }
@@ -53,6 +67,12 @@ public final class FrameCodec {
   }
 
   public static String toJson(Frame frame) {
+    String json = JsonFrameWriter.write(frame);
+    return json != null ? json : slowToJson(frame);
+  }
+
+  /** JsonFormat's printing, which the fast writer matches byte for byte; it prints what that writer cannot. */
+  static String slowToJson(Frame frame) {
     try {
       return PRINTER.print(frame);
     } catch (InvalidProtocolBufferException e) {
