@@ -154,21 +154,18 @@ final class WsConnection extends ChannelInboundHandlerAdapter implements Link {
 
   @Override
   public void write(boolean text, byte[] payload, Runnable written) {
-    if (channel.eventLoop().inEventLoop()) {
-      writeNow(text, payload, written);
-    } else {
-      channel.eventLoop().execute(() -> writeNow(text, payload, written));
-    }
-  }
-
-  private void writeNow(boolean text, byte[] payload, Runnable written) {
     // Wrapped, not copied: the bytes are the frame's one encoding, shared by every recipient.
-    writeNow(text ? new TextWebSocketFrame(Unpooled.wrappedBuffer(payload))
+    writeOnLoop(text ? new TextWebSocketFrame(Unpooled.wrappedBuffer(payload))
         : new BinaryWebSocketFrame(Unpooled.wrappedBuffer(payload)), written);
   }
 
   @Override
   public void writeFramed(ByteBuf frame, Runnable written) {
+    writeOnLoop(frame, written);
+  }
+
+  /** On the channel's loop: at once when called there (a room's writes are), else queued to it. */
+  private void writeOnLoop(Object frame, Runnable written) {
     if (channel.eventLoop().inEventLoop()) {
       writeNow(frame, written);
     } else {
