@@ -230,7 +230,7 @@ public final class Lifecycle implements RoutingEvents {
           : state == ConversationState.ACTIVE ? Updates.min("responseDueAt", now + doc.get("budgetMs", 30_000L)) : null;
       return post(doc, who.userId(), who.name(), role, text, clientMsgId, alongside).onSuccess(stored -> {
         if (!stored.duplicate()) {
-          afterMessage(doc, who, role, text).onFailure(e -> log.warn("after message in {}", conversationId, e));
+          afterMessage(doc, who, role, text, now).onFailure(e -> log.warn("after message in {}", conversationId, e));
         }
       });
     });
@@ -253,9 +253,9 @@ public final class Lifecycle implements RoutingEvents {
         });
   }
 
-  private Future<Void> afterMessage(Document doc, Principal who, SenderRole role, String text) {
+  /** {@code now}: when the message was sent, as its conversation's update recorded it. */
+  private Future<Void> afterMessage(Document doc, Principal who, SenderRole role, String text, long now) {
     String id = doc.getString("_id");
-    long now = System.currentTimeMillis();
     ConversationState state = Conversations.state(doc);
     if (role == SenderRole.AGENT) {
       // firstHumanResponseAt and the response deadline changed with lastSeq (send); the time to it
