@@ -5,6 +5,8 @@
 # receipt at the agent, p50/p99, and the server's CPU. Writes load-tests/results/conversations[-LABEL].json.
 #   load-tests/bench/conversations.sh                      (400 pairs, the issue's rates 100,500,1000,2000)
 #   PAIRS=200 RATES=50,100,200,500 LABEL=200pairs load-tests/bench/conversations.sh
+# GEN_ARGS: more generator options, e.g. "--slowLog FILE --slowMs 20" writes every slower ack (send time,
+# ms) per step, to lay beside GC logs written with the time decorator (-Xlog:gc:file=F:time).
 # WARMUP (rates, default 250,250,500; 0 for none): first steps at those rates, reported apart as
 # "warmup" and not among the steps. A node that has been up has its hot paths compiled; without
 # them the first step measured the JIT (C2 took 0.46 of the 2 cores in a second 250/s step; p99
@@ -25,7 +27,7 @@ WARMUP=${WARMUP:-250,250,500}
 GEN_RATES=$RATES
 [[ $WARMUP != 0 ]] && GEN_RATES="$WARMUP,$RATES"
 GEN_MAIN=io.livedesk.load.ConversationLoad generate "$WORK/gen.log" --url "ws://127.0.0.1:$PORT/ws" --pairs "$PAIRS" \
-  --rates "$GEN_RATES" --stepSeconds "$STEP_SECONDS" --drainSeconds "${DRAIN:-30}" --serverPid "$NODE_PID"
+  --rates "$GEN_RATES" --stepSeconds "$STEP_SECONDS" --drainSeconds "${DRAIN:-30}" --serverPid "$NODE_PID" ${GEN_ARGS:-}
 log "ready: $(await_line "$WORK/gen.log" READY "$GEN_PID")"
 RESULT=$(await_line "$WORK/gen.log" RESULT "$GEN_PID")
 wait "$GEN_PID" || true

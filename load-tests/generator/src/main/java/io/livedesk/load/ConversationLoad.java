@@ -37,6 +37,9 @@ public final class ConversationLoad {
   private final LongAdder acked = new LongAdder();
   private final LongAdder received = new LongAdder();
   private final LongAdder refused = new LongAdder();
+  /** Acks slower than {@code --slowMs}, "send epoch ms, ms to ack" per line, for {@code --slowLog}. */
+  private final java.util.Queue<String> slow = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private long slowNanos = Long.MAX_VALUE;
 
   private ConversationLoad(Map<String, String> options) {
     this.o = options;
@@ -54,6 +57,9 @@ public final class ConversationLoad {
         .setConnectTimeout(30_000).setTcpNoDelay(true));
     Tokens tokens = new Tokens(opt("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
     String run = Long.toString(System.currentTimeMillis(), 36);
+    if (!opt("slowLog", "").isEmpty()) {
+      slowNanos = TimeUnit.MILLISECONDS.toNanos(Long.parseLong(opt("slowMs", "20")));
+    }
     int pairs = Integer.parseInt(opt("pairs", "400"));
 
     List<DeskSession> agents = DeskSession.openMany(client, url, tokens, "cva-" + run + "-", "agent", pairs, 256);
@@ -95,7 +101,7 @@ public final class ConversationLoad {
   }
 
   /** One rate: the messages spread round-robin over the customers, then a drain before the figures. */
-  private Map<String, Object> step(double rate) {
+  private Map<String, Object> step(double rate) throws java.io.IOException {
     toAck.reset();
     toAgent.reset();
     acked.reset();
@@ -135,6 +141,12 @@ public final class ConversationLoad {
     if (pid > 0) {
       s.put("serverCpuCores", Generator.round(cpu / elapsed));
     }
+    if (!opt("slowLog", "").isEmpty()) {
+      // where the tail is: each slow ack with its send time, to lay beside GC logs (time decorator)
+      java.nio.file.Files.write(java.nio.file.Path.of(opt("slowLog", "")), List.of("# step " + rate),
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+      java.nio.file.Files.write(java.nio.file.Path.of(opt("slowLog", "")), drain(slow), java.nio.file.StandardOpenOption.APPEND);
+    }
     System.out.println("STEP " + Json.write(s));
     System.out.flush();
     return s;
@@ -151,8 +163,12 @@ public final class ConversationLoad {
             refused.increment();
             return;
           }
-          toAck.recordNanos(System.nanoTime() - now);
+          long took = System.nanoTime() - now;
+          toAck.recordNanos(took);
           acked.increment();
+          if (took > slowNanos) {
+            slow.add((System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(took)) + " " + took / 1_000_000);
+          }
         });
   }
 
@@ -215,6 +231,14 @@ public final class ConversationLoad {
 
   private void inc(String what) {
     counts.inc(what);
+  }
+
+  private static List<String> drain(java.util.Queue<String> q) {
+    List<String> out = new ArrayList<>();
+    for (String line; (line = q.poll()) != null; ) {
+      out.add(line);
+    }
+    return out;
   }
 
   private String opt(String name, String dflt) {

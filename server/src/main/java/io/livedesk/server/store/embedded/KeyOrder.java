@@ -45,6 +45,32 @@ final class KeyOrder implements Comparator<KeyValue> {
     return 0;
   }
 
+  /** A key against the key of row {@code row} of an index's columns ({@link IndexEntries}): the first columns are the fields. */
+  int compare(KeyValue key, Object[][] columns, int row) {
+    for (int i = 0; i < ascending.length; i++) {
+      int c = compareValue(key.get(i), columns[i][row], ascending[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  /** The key of one row against another's. */
+  int compareRows(Object[][] a, int rowA, Object[][] b, int rowB) {
+    for (int i = 0; i < ascending.length; i++) {
+      int c = compareValue(a[i][rowA], b[i][rowB], ascending[i]);
+      if (c != 0) {
+        return c;
+      }
+    }
+    return 0;
+  }
+
+  int width() {
+    return ascending.length;
+  }
+
   private static int compareValue(Object a, Object b, boolean ascending) {
     if (a == b) {
       return 0;

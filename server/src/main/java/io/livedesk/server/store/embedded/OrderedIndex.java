@@ -1,13 +1,9 @@
 package io.livedesk.server.store.embedded;
 
 import de.bwaldvogel.mongo.backend.IndexKey;
-import de.bwaldvogel.mongo.backend.KeyValue;
 
-import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 
 /** An index whose keys can be walked in order: what {@link QueryPlanner} plans with. */
 interface OrderedIndex {
@@ -29,13 +25,4 @@ interface OrderedIndex {
    * leave documents whose sort keys are equal.
    */
   Iterator<Object> positions(QueryPlanner.Range range, boolean reverse);
-
-  /** The entries of {@code entries} in the range, in the order asked; empty for a range that cannot hold a key. */
-  static <V> Collection<V> slice(TreeMap<KeyValue, V> entries, QueryPlanner.Range r, boolean reverse) {
-    if (entries.comparator().compare(r.low(), r.high()) > 0) {
-      return java.util.List.of(); // e.g. $gt 10 with $lt 5
-    }
-    NavigableMap<KeyValue, V> range = entries.subMap(r.low(), r.lowInclusive(), r.high(), r.highInclusive());
-    return (reverse ? range.descendingMap() : range).values();
-  }
 }

@@ -8,13 +8,10 @@ import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 
 /**
  * A non-unique ordered index (single or compound, each field ascending or descending), where
@@ -27,17 +24,14 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
   private final IndexFields fields;
   private final String idField;
-  private final Comparator<Object> positionOrder;
-  private final TreeMap<KeyValue, TreeSet<Object>> entries;
-  private long count;
+  private final IndexEntries entries;
   private boolean multikey;
 
   SecondaryIndex(String name, List<IndexKey> keys, boolean sparse, String idField, Comparator<Object> positionOrder) {
     super(name, keys, sparse);
     this.fields = new IndexFields(keys);
     this.idField = idField;
-    this.positionOrder = positionOrder;
-    this.entries = new TreeMap<>(new KeyOrder(keys));
+    this.entries = new IndexEntries(new KeyOrder(keys), positionOrder);
   }
 
   @Override
@@ -47,7 +41,7 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
   @Override
   public Iterator<Object> positions(QueryPlanner.Range r, boolean reverse) {
-    return OrderedIndex.slice(entries, r, reverse).stream().flatMap(Collection::stream).iterator();
+    return entries.positions(r, reverse);
   }
 
   private boolean skips(Document document) {
@@ -98,9 +92,7 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
       return;
     }
     for (KeyValue key : keysOf(document)) {
-      if (entries.computeIfAbsent(key, k -> new TreeSet<>(positionOrder)).add(position)) {
-        count++;
-      }
+      entries.add(key, position);
     }
   }
 
@@ -111,13 +103,7 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
     }
     Object position = document.get(idField);
     for (KeyValue key : getKeyValues(document)) {
-      TreeSet<Object> positions = entries.get(key);
-      if (positions != null && positions.remove(position)) {
-        count--;
-        if (positions.isEmpty()) {
-          entries.remove(key);
-        }
-      }
+      entries.remove(key, position);
     }
     return position;
   }
@@ -135,12 +121,12 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
 
   @Override
   public long getCount() {
-    return count;
+    return entries.size();
   }
 
   @Override
   public long getDataSize() {
-    return count;
+    return entries.size();
   }
 
   @Override
@@ -161,6 +147,5 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
   @Override
   public void drop() {
     entries.clear();
-    count = 0;
   }
 }

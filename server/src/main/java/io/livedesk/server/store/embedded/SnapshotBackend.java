@@ -245,7 +245,8 @@ public class SnapshotBackend extends H2Backend {
       if (getMvStore().hasMap(persisted)) {
         getMvStore().removeMap(persisted);
       }
-      return new UniqueOrderedIndex(indexName, keys, sparse);
+      return new UniqueOrderedIndex(indexName, keys, sparse,
+          IndexedCollection.positionOrder(dataMap(getFullCollectionNamespace(collectionName))));
     }
 
     @Override

@@ -6,28 +6,28 @@ import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.bson.Document;
 
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * A unique index other than _id's: mongo-java-server's uniqueness rules (AbstractUniqueIndex),
- * kept in an ordered map so a plan can walk a prefix or a range of it (its H2 unique index is a
+ * kept in {@link IndexEntries} so a plan can walk a prefix or a range of it (its H2 unique index is a
  * hash-ordered map, useful only for exact matches on every field). In memory and rebuilt when the
  * store opens, like {@link SecondaryIndex}.
  */
 final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements OrderedIndex {
 
   private final IndexFields fields;
-  private final TreeMap<KeyValue, Object> entries;
+  private final IndexEntries entries;
   private boolean multikey;
 
-  UniqueOrderedIndex(String name, List<IndexKey> keys, boolean sparse) {
+  UniqueOrderedIndex(String name, List<IndexKey> keys, boolean sparse, Comparator<Object> positionOrder) {
     super(name, keys, sparse);
     this.fields = new IndexFields(keys);
-    this.entries = new TreeMap<>(new KeyOrder(keys));
+    this.entries = new IndexEntries(new KeyOrder(keys), positionOrder);
   }
 
   @Override
@@ -37,7 +37,7 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
 
   @Override
   public Iterator<Object> positions(QueryPlanner.Range r, boolean reverse) {
-    return OrderedIndex.slice(entries, r, reverse).iterator();
+    return entries.positions(r, reverse);
   }
 
   @Override
@@ -67,22 +67,22 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
 
   @Override
   protected Object removeDocument(KeyValue keyValue) {
-    return entries.remove(keyValue);
+    return entries.removeKey(keyValue);
   }
 
   @Override
   protected boolean putKeyPosition(KeyValue keyValue, Object position) {
-    return entries.putIfAbsent(keyValue, position) == null;
+    return entries.position(keyValue) == null && entries.add(keyValue, position);
   }
 
   @Override
   protected Iterable<Map.Entry<KeyValue, Object>> getIterable() {
-    return entries.entrySet();
+    return entries.entries();
   }
 
   @Override
   protected Object getPosition(KeyValue keyValue) {
-    return entries.get(keyValue);
+    return entries.position(keyValue);
   }
 
   @Override
