@@ -66,6 +66,51 @@ class EmbeddedStoreTest {
     }
   }
 
+  /**
+   * A unique index refuses a second document with its key, on insert and on update, with
+   * MongoDB's duplicate-key error naming the key as the client wrote it; a document may keep its
+   * own key through an update, and a key it leaves is free for another. Also with _id values and
+   * a sparse unique index, which take upstream's own checks.
+   */
+  @Test
+  void aUniqueIndexRefusesASecondDocumentWithItsKey() throws Exception {
+    try (EmbeddedStore embedded = EmbeddedStore.start(Path.of(TestNodes.tempDir()), 0);
+         Store store = new Store(vertx, embedded.uri(), "livedesk")) {
+      var messages = store.collection("messages");
+      store.first(messages.createIndex(com.mongodb.client.model.Indexes.ascending("conversationId", "seq"),
+          new com.mongodb.client.model.IndexOptions().unique(true))).await(10, TimeUnit.SECONDS);
+      store.first(messages.createIndex(com.mongodb.client.model.Indexes.ascending("handle"),
+          new com.mongodb.client.model.IndexOptions().unique(true).sparse(true))).await(10, TimeUnit.SECONDS);
+      store.first(messages.insertMany(List.of(new Document("_id", "c1:1").append("conversationId", "c1").append("seq", 1),
+          new Document("_id", "c1:2").append("conversationId", "c1").append("seq", 2).append("handle", "h")))).await(10, TimeUnit.SECONDS);
+
+      String insert = refusal(store.first(messages.insertOne(new Document("_id", "x").append("conversationId", "c1").append("seq", 2L))));
+      assertTrue(insert.contains("E11000") && insert.contains("conversationId_1_seq_1") && insert.contains("dup key: { conversationId: \"c1\", seq: 2 }"),
+          insert);
+      String update = refusal(store.first(messages.updateOne(Filters.eq("_id", "c1:1"), Updates.set("seq", 2.0))));
+      assertTrue(update.contains("E11000") && update.contains("conversationId_1_seq_1"), update);
+      // refused before anything changed: the document is still found through the index by its key
+      assertEquals("c1:1", store.first(messages.find(Filters.and(Filters.eq("conversationId", "c1"), Filters.eq("seq", 1))))
+          .await(10, TimeUnit.SECONDS).getString("_id"));
+      assertTrue(refusal(store.first(messages.insertOne(new Document("_id", "c1:1")))).contains("E11000"));
+      assertTrue(refusal(store.first(messages.insertOne(new Document("_id", "y").append("handle", "h")))).contains("E11000"));
+
+      // its own key through an update, then a new one, and the old one taken by another document
+      store.first(messages.updateOne(Filters.eq("_id", "c1:1"), Updates.set("text", "edited"))).await(10, TimeUnit.SECONDS);
+      store.first(messages.updateOne(Filters.eq("_id", "c1:1"), Updates.set("seq", 3))).await(10, TimeUnit.SECONDS);
+      store.first(messages.insertOne(new Document("_id", "c1:1b").append("conversationId", "c1").append("seq", 1)))
+          .await(10, TimeUnit.SECONDS);
+      assertEquals(List.of(1, 2, 3), store.all(messages.find(Filters.eq("conversationId", "c1")).sort(new Document("seq", 1)))
+          .await(10, TimeUnit.SECONDS).stream().map(d -> ((Number) d.get("seq")).intValue()).toList());
+      assertEquals(2L, store.first(messages.countDocuments(new Document("handle", new Document("$exists", false))))
+          .await(10, TimeUnit.SECONDS)); // the sparse index held no others back
+    }
+  }
+
+  private static String refusal(Future<?> write) throws Exception {
+    return write.map(v -> "accepted").recover(e -> Future.succeededFuture(e.getMessage())).await(10, TimeUnit.SECONDS);
+  }
+
   private static int bsonSize(Document doc) {
     return new org.bson.RawBsonDocument(doc, new org.bson.codecs.DocumentCodec()).getByteBuffer().remaining();
   }
