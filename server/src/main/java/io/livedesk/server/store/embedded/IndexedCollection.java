@@ -126,7 +126,7 @@ final class IndexedCollection extends H2Collection {
     }
     streamAllDocumentsWithPosition().forEach(d -> {
       for (Index<Object> index : deferred) {
-        index.add(d.getDocument(), d.getPosition(), this);
+        ((OrderedIndex) index).restore(d.getDocument(), d.getPosition(), this);
       }
     });
     deferred.clear();

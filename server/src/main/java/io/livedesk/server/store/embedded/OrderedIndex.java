@@ -1,6 +1,8 @@
 package io.livedesk.server.store.embedded;
 
+import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.bson.Document;
 
 import java.util.Iterator;
 import java.util.List;
@@ -25,4 +27,11 @@ interface OrderedIndex {
    * leave documents whose sort keys are equal.
    */
   Iterator<Object> positions(QueryPlanner.Range range, boolean reverse);
+
+  /**
+   * Adds a stored document's keys as the store opens, without the checks its constraints had
+   * when it was stored (a unique index's lookup per key): they held then, and the documents are
+   * what was stored.
+   */
+  void restore(Document document, Object position, MongoCollection<Object> collection);
 }

@@ -97,6 +97,11 @@ final class SecondaryIndex extends Index<Object> implements OrderedIndex {
   }
 
   @Override
+  public void restore(Document document, Object position, MongoCollection<Object> collection) {
+    add(document, position, collection); // it has no constraint to check
+  }
+
+  @Override
   public Object remove(Document document) {
     if (skips(document)) {
       return null;

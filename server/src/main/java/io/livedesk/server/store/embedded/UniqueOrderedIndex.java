@@ -81,6 +81,20 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
   }
 
   @Override
+  public synchronized void restore(Document document, Object position, MongoCollection<Object> collection) {
+    if (isSparse()) {
+      add(document, position, collection); // upstream's rule for a document without the fields
+      return;
+    }
+    if (fields.holdsArray(document)) {
+      multikey = true;
+    }
+    for (KeyValue key : getKeyValues(document)) {
+      entries.add(key, position);
+    }
+  }
+
+  @Override
   protected List<String> keys() {
     return fields.names();
   }
