@@ -11,10 +11,16 @@ package io.livedesk.protocol;
  */
 final class JsonFrameReader {
 
+  // what follows an object's member or an array's element (afterElement)
+  private static final int CLOSED = 1;
+  private static final int MORE = 0;
+  private static final int BROKEN = -1;
+
   private final String text;
   private final int end;
   private int pos;
   private int depth;
+
   /** The last integer or double read. */
   private long integer;
   private double real;
@@ -100,17 +106,10 @@ final class JsonFrameReader {
           return false;
         }
       }
-      skipWhitespace();
-      char c = at();
-      pos++;
-      if (c == '}') {
-        depth--;
-        return true;
+      int next = afterElement('}');
+      if (next != MORE) {
+        return next == CLOSED;
       }
-      if (c != ',') {
-        return false;
-      }
-      skipWhitespace();
     }
   }
 
@@ -135,18 +134,30 @@ final class JsonFrameReader {
       if (!readValue(field, builder)) {
         return false;
       }
-      skipWhitespace();
-      char c = at();
-      pos++;
-      if (c == ']') {
-        depth--;
-        return true;
+      int next = afterElement(']');
+      if (next != MORE) {
+        return next == CLOSED;
       }
-      if (c != ',') {
-        return false;
-      }
-      skipWhitespace();
     }
+  }
+
+  /**
+   * After an object's member or an array's element: CLOSED past the closing bracket (the depth
+   * left), MORE past a comma and the whitespace after it, BROKEN at anything else.
+   */
+  private int afterElement(char close) {
+    skipWhitespace();
+    char c = at();
+    pos++;
+    if (c == close) {
+      depth--;
+      return CLOSED;
+    }
+    if (c != ',') {
+      return BROKEN;
+    }
+    skipWhitespace();
+    return MORE;
   }
 
   /** One value (an element, for a repeated field) set or added on the builder. */
