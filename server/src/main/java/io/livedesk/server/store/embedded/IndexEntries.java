@@ -91,6 +91,17 @@ final class IndexEntries {
     return true;
   }
 
+  /** A unique index's add: the row, unless one with this key is there already; true when added. One search, not a lookup and then another. */
+  boolean addIfAbsent(KeyValue key, Object position) {
+    long at = seek(key, null, false, false);
+    Chunk c = chunkAt(at);
+    if (c != null && order.compare(key, c.columns, row(at)) == 0) {
+      return false;
+    }
+    insert(at, key, position); // the first row after the key: no row holds it
+    return true;
+  }
+
   /** Removes the row with this key and position; true when there was one. */
   boolean remove(KeyValue key, Object position) {
     long at = seek(key, position, true, false);

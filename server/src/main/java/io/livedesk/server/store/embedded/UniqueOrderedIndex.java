@@ -118,7 +118,7 @@ final class UniqueOrderedIndex extends AbstractUniqueIndex<Object> implements Or
 
   @Override
   protected boolean putKeyPosition(KeyValue keyValue, Object position) {
-    return entries.position(keyValue) == null && entries.add(keyValue, position);
+    return entries.addIfAbsent(keyValue, position);
   }
 
   @Override

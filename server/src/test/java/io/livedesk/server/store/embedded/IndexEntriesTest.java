@@ -16,9 +16,11 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * IndexEntries answers what the ordered maps it replaced answered (a TreeMap of keys to TreeSets
@@ -75,14 +77,18 @@ class IndexEntriesTest {
   @Test
   void aUniqueKeysRowIsRemovedByItsKey() {
     IndexEntries entries = new IndexEntries(new KeyOrder(List.of(new IndexKey("a", true))), POSITION_ORDER, 4);
-    for (int i = 0; i < 20; i++) {
-      entries.add(new KeyValue("k" + i), i);
+    for (int i = 19; i >= 0; i--) {
+      assertTrue(entries.addIfAbsent(new KeyValue("k" + i), i));
     }
+    assertFalse(entries.addIfAbsent(new KeyValue("k7"), 99), "a second row with a key");
     assertEquals(7, entries.removeKey(new KeyValue("k7")));
     assertEquals(null, entries.removeKey(new KeyValue("k7")));
     assertEquals(null, entries.position(new KeyValue("k7")));
     assertEquals(8, entries.position(new KeyValue("k8")));
     assertEquals(19, entries.size());
+    List<Object> all = new ArrayList<>();
+    entries.entries().forEach(e -> all.add(e.getValue()));
+    assertEquals(List.of(0, 1, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 2, 3, 4, 5, 6, 8, 9), all, "in key order");
   }
 
   @Test
