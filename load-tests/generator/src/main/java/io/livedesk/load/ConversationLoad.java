@@ -143,9 +143,12 @@ public final class ConversationLoad {
     }
     if (!opt("slowLog", "").isEmpty()) {
       // where the tail is: each slow ack with its send time, to lay beside GC logs (time decorator)
-      java.nio.file.Files.write(java.nio.file.Path.of(opt("slowLog", "")), List.of("# step " + rate),
+      List<String> lines = new ArrayList<>(List.of("# step " + rate));
+      for (String line; (line = slow.poll()) != null; ) {
+        lines.add(line);
+      }
+      java.nio.file.Files.write(java.nio.file.Path.of(opt("slowLog", "")), lines,
           java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-      java.nio.file.Files.write(java.nio.file.Path.of(opt("slowLog", "")), drain(slow), java.nio.file.StandardOpenOption.APPEND);
     }
     System.out.println("STEP " + Json.write(s));
     System.out.flush();
@@ -231,14 +234,6 @@ public final class ConversationLoad {
 
   private void inc(String what) {
     counts.inc(what);
-  }
-
-  private static List<String> drain(java.util.Queue<String> q) {
-    List<String> out = new ArrayList<>();
-    for (String line; (line = q.poll()) != null; ) {
-      out.add(line);
-    }
-    return out;
   }
 
   private String opt(String name, String dflt) {
