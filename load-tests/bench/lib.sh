@@ -3,7 +3,7 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SERVER_JAR="${SERVER_JAR:-$ROOT/server/target/livedesk-server.jar}"
-LOAD_JAR="$ROOT/load-tests/generator/target/livedesk-load.jar"
+LOAD_JAR="${LOAD_JAR:-$ROOT/load-tests/generator/target/livedesk-load.jar}"
 RESULTS="$ROOT/load-tests/results"
 SECRET="${SECRET:-bench-secret-0123456789abcdef0123456789abcdef}"
 WORK="${WORK:-$(mktemp -d /tmp/livedesk-bench.XXXXXX)}"

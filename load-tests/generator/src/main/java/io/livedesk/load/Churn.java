@@ -2,10 +2,8 @@ package io.livedesk.load;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -52,13 +50,14 @@ public final class Churn {
   private volatile CountDownLatch back;
   private volatile Semaphore handshakes;
   private volatile boolean storm;
-  private Vertx vertx;
-  private List<WebSocketClient> clients;
+  /** The measured sockets' client; the customers' conversations are opened through Vert.x's, before. */
+  private WsClient client;
+  private List<String> sourceIps;
   private URI url;
   private Tokens tokens;
 
   /** One churned session; a customer holds a conversation and how many messages it has. */
-  private final class Session {
+  private final class Session implements WsClient.Listener {
     final String user;
     final String role;
     /**
@@ -84,30 +83,36 @@ public final class Churn {
       startedAt = System.nanoTime();
       replayed = 0;
       ready = false;
-      WebSocketClient client = clients.get(Math.floorMod(user.hashCode(), clients.size()));
-      WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
-          .setURI(url.getPath()).addSubProtocol("livedesk.json");
-      if (conversationId == null) {
-        options.addHeader("Authorization", "Bearer " + token);
+      String from = sourceIps.isEmpty() ? null : sourceIps.get(Math.floorMod(user.hashCode(), sourceIps.size()));
+      client.connect(url, from, "livedesk.json",
+          conversationId == null ? List.of("Authorization: Bearer " + token) : List.of(), this);
+    }
+
+    @Override
+    public void opened(WsClient.Link link) {
+      if (conversationId != null) {
+        JsonObject cursor = new JsonObject().put("conversationId", conversationId).put("lastSeq", 0);
+        link.send(new JsonObject().put("id", "h").put("hello", new JsonObject().put("token", token)
+            .put("resume", new JsonArray().add(cursor))).encode());
       }
-      // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
-      ClientWebSocket ws = client.webSocket();
-      ws.textMessageHandler(text -> frame(new JsonObject(text)));
-      ws.exceptionHandler(e -> { });
-      ws.connect(options).onSuccess(connected -> {
-        ws.closeHandler(v -> closed());
-        if (conversationId != null) {
-          JsonObject cursor = new JsonObject().put("conversationId", conversationId).put("lastSeq", 0);
-          ws.writeTextMessage(new JsonObject().put("id", "h").put("hello", new JsonObject().put("token", token)
-              .put("resume", new JsonArray().add(cursor))).encode());
-        }
-      }).onFailure(e -> {
-        refused.increment();
-        if (firstFailures.size() < 5) {
-          firstFailures.add(e.toString());
-        }
-        retry();
-      });
+    }
+
+    @Override
+    public void text(WsClient.Link link, String text) {
+      frame(new JsonObject(text));
+    }
+
+    @Override
+    public void closed(WsClient.Link link, int code, Throwable failure) {
+      if (failure == null) {
+        closed();
+        return;
+      }
+      refused.increment();
+      if (firstFailures.size() < 5) {
+        firstFailures.add(failure.toString());
+      }
+      retry();
     }
 
     void frame(JsonObject f) {
@@ -155,7 +160,7 @@ public final class Churn {
       }
       long delay = ThreadLocalRandom.current().nextLong(backoffMs + 1);
       backoffMs = Math.min(backoffMs * 2, 5000);
-      vertx.setTimer(Math.max(1, delay), t -> connect());
+      client.loops().schedule(this::connect, Math.max(1, delay), TimeUnit.MILLISECONDS);
     }
   }
 
@@ -169,28 +174,28 @@ public final class Churn {
   }
 
   private Map<String, Object> run() throws Exception {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(num("eventLoops", 2)));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     url = URI.create(o.getOrDefault("url", "ws://127.0.0.1:8080/ws"));
     tokens = new Tokens(o.getOrDefault("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
     int viewers = num("viewers", 10_000);
     int customers = num("customers", 200);
-    int sourceIps = num("sourceIps", 0);
-    clients = new ArrayList<>();
-    for (int i = 0; i < Math.max(1, sourceIps); i++) {
-      WebSocketClientOptions opts = new WebSocketClientOptions().setMaxConnections(viewers + customers + 1)
-          .setConnectTimeout(30_000).setTcpNoDelay(true);
-      if (sourceIps > 0) {
-        opts.setLocalAddress("127.0.0." + (2 + i));
-      }
-      clients.add(vertx.createWebSocketClient(opts));
+    sourceIps = new ArrayList<>();
+    for (int i = 0; i < num("sourceIps", 0); i++) {
+      sourceIps.add("127.0.0." + (2 + i));
     }
+    client = new WsClient(num("eventLoops", 2));
+    WebSocketClientOptions setup = new WebSocketClientOptions().setMaxConnections(customers + 1).setConnectTimeout(30_000);
+    if (!sourceIps.isEmpty()) {
+      setup.setLocalAddress(sourceIps.get(0));
+    }
+    WebSocketClient setupClient = vertx.createWebSocketClient(setup);
     String run = Long.toString(System.currentTimeMillis(), 36);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("viewers", viewers);
     r.put("customers", customers);
 
     // Customers' conversations, written before the measured connects.
-    List<DeskSession> askers = DeskSession.openMany(clients.get(0), url, tokens, "ch-" + run + "-cust-", "customer", customers, 64);
+    List<DeskSession> askers = DeskSession.openMany(setupClient, url, tokens, "ch-" + run + "-cust-", "customer", customers, 64);
     List<Session> withConversation = new ArrayList<>();
     for (DeskSession c : askers) {
       JsonObject answer = c.request("ask", new JsonObject().put("text", "human please: where is my parcel?")
@@ -205,6 +210,7 @@ public final class Churn {
       withConversation.add(s);
     }
     r.put("conversationsOpened", withConversation.size());
+    vertx.close();
 
     // The measured connects: viewers with a header token, customers with hello + resume.
     for (int i = 0; i < viewers; i++) {
@@ -218,7 +224,7 @@ public final class Churn {
     long t0 = System.nanoTime();
     for (Session s : sessions) {
       handshakes.acquire();
-      vertx.runOnContext(v -> s.connect());
+      s.connect();
     }
     back.await(300, TimeUnit.SECONDS);
     double connectSeconds = (System.nanoTime() - t0) / 1e9;
