@@ -84,8 +84,8 @@ public final class Churn {
       replayed = 0;
       ready = false;
       String from = sourceIps.isEmpty() ? null : sourceIps.get(Math.floorMod(user.hashCode(), sourceIps.size()));
-      client.connect(url, from, "livedesk.json",
-          conversationId == null ? List.of("Authorization: Bearer " + token) : List.of(), this);
+      client.connect(url.getHost(), url.getPort(), from, new WsClient.Upgrade(url.getRawPath(), "livedesk.json",
+          conversationId == null ? List.of("Authorization: Bearer " + token) : List.of()), this);
     }
 
     @Override

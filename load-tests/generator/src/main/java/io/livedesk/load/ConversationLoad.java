@@ -159,7 +159,7 @@ public final class ConversationLoad {
     long now = System.nanoTime();
     String conversation = conversationOf.get(customer.user);
     customer.request("send", new JsonObject().put("conversationId", conversation).put("clientMsgId", "m" + n + "-" + now)
-        .put("text", Wire.STAMP + letters(now) + " any news about my parcel?")).onComplete(ar -> {
+        .put("text", Wire.stamp(now) + " any news about my parcel?")).onComplete(ar -> {
           String error = ar.succeeded() ? DeskSession.errorCode(ar.result()) : "closed";
           if (error != null) {
             inc("send." + error);
@@ -198,7 +198,8 @@ public final class ConversationLoad {
     }
     JsonObject m = f.getJsonObject("message");
     if (m != null && "CUSTOMER".equals(m.getString("senderRole"))) {
-      long sentAt = fromLetters(m.getString("text", ""));
+      String text = m.getString("text", "");
+      long sentAt = Wire.stampAt(text, text.indexOf(Wire.STAMP));
       if (sentAt > 0) {
         toAgent.recordNanos(System.nanoTime() - sentAt);
         received.increment();
@@ -206,30 +207,6 @@ public final class ConversationLoad {
     } else if (f.containsKey("error")) {
       inc("pushedError." + DeskSession.errorCode(f));
     }
-  }
-
-  /**
-   * The send time in letters (digit d as 'a'+d): the server masks long digit runs in stored
-   * messages as phone or card numbers, and masking stays on since it is part of the cost.
-   */
-  static String letters(long nanos) {
-    StringBuilder b = new StringBuilder();
-    for (char ch : Long.toString(nanos).toCharArray()) {
-      b.append((char) ('a' + ch - '0'));
-    }
-    return b.toString();
-  }
-
-  static long fromLetters(String text) {
-    int i = text.indexOf(Wire.STAMP);
-    if (i < 0) {
-      return -1;
-    }
-    long v = 0;
-    for (i += Wire.STAMP.length(); i < text.length() && text.charAt(i) >= 'a' && text.charAt(i) <= 'j'; i++) {
-      v = v * 10 + (text.charAt(i) - 'a');
-    }
-    return v > 0 ? v : -1;
   }
 
   private void inc(String what) {

@@ -1,10 +1,6 @@
 package io.livedesk.load;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
+import io.netty.buffer.ByteBuf;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -64,21 +60,8 @@ public final class Generator {
   }
 
   private Map<String, Object> run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(o.eventLoops));
+    WsClient client = new WsClient(o.eventLoops);
     URI url = URI.create(o.url);
-    List<WebSocketClient> clients = new ArrayList<>();
-    for (int i = 0; i < Math.max(1, o.sourceIps); i++) {
-      WebSocketClientOptions opts = new WebSocketClientOptions()
-          .setMaxConnections(o.sessions + 1)
-          .setConnectTimeout(30_000)
-          .setMaxFrameSize(1 << 20)
-          .setMaxMessageSize(1 << 22)
-          .setTcpNoDelay(true);
-      if (o.sourceIps > 0) {
-        opts.setLocalAddress("127.0.0." + (o.sourceIpBase + i));
-      }
-      clients.add(vertx.createWebSocketClient(opts));
-    }
     Tokens tokens = new Tokens(o.secret, o.issuer, o.audience);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("protocol", o.protocol);
@@ -94,29 +77,48 @@ public final class Generator {
       inFlight.acquire();
       Conn conn = new Conn(tokens.mint(o.userPrefix + (o.idOffset + i), o.role, o.tokenTtlSeconds));
       conns.add(conn);
-      // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
-      ClientWebSocket ws = clients.get(i % clients.size()).webSocket();
       boolean[] released = {false};
-      ws.textMessageHandler(text -> onText(conn, text, released, inFlight));
-      ws.closeHandler(v -> {
-        closedEarly.increment();
-        closeCodes.inc(ws.closeStatusCode() == null ? "1006" : ws.closeStatusCode() + " " + ws.closeReason());
-        if (!released[0]) {
-          released[0] = true;
-          failed.increment();
-          inFlight.release();
+      String from = o.sourceIps > 0 ? "127.0.0." + (o.sourceIpBase + i % o.sourceIps) : null;
+      client.connect(url.getHost(), url.getPort(), from, wire.upgrade(url.getRawPath(), conn.token), new WsClient.Listener() {
+        @Override
+        public void opened(WsClient.Link link) {
+          conn.link = link; // before any frame: the welcome handler joins the room through it
         }
-      });
-      conn.ws = ws; // the welcome handler joins the room through it
-      ws.connect(wire.upgrade(url.getHost(), url.getPort(), url.getPath(), conn.token))
-          .onFailure(e -> {
-            conn.ws = null;
+
+        @Override
+        public boolean message(WsClient.Link link, ByteBuf payload) {
+          if (!wire.isDelivery(payload)) {
+            return false;
+          }
+          delivered(payload);
+          return true;
+        }
+
+        @Override
+        public void text(WsClient.Link link, String text) {
+          onText(conn, text, released, inFlight);
+        }
+
+        @Override
+        public void closed(WsClient.Link link, int code, Throwable failure) {
+          conn.link = null;
+          if (failure != null) {
             failed.increment();
             if (firstFailures.size() < 5) {
-              firstFailures.add(e.toString());
+              firstFailures.add(failure.toString());
             }
             inFlight.release();
-          });
+            return;
+          }
+          closedEarly.increment();
+          closeCodes.inc(Integer.toString(code));
+          if (!released[0]) {
+            released[0] = true;
+            failed.increment();
+            inFlight.release();
+          }
+        }
+      });
     }
     inFlight.acquire(o.concurrency);
     inFlight.release(o.concurrency);
@@ -180,7 +182,7 @@ public final class Generator {
     long start = System.nanoTime();
     long sent = 0;
     if (senders > 0) {
-      sent = pace(rate, seconds, n -> conns.get((int) (n % senders)).send(wire.say(o.room, Wire.STAMP + System.nanoTime())));
+      sent = pace(rate, seconds, n -> conns.get((int) (n % senders)).send(wire.say(o.room, Wire.stamp(System.nanoTime()))));
     }
     long until = start + (long) ((seconds + o.drainSeconds) * 1e9);
     LockSupport.parkNanos(Math.max(0, until - System.nanoTime()));
@@ -236,22 +238,6 @@ public final class Generator {
           pingRtt.recordNanos(System.nanoTime() - sent);
         }
       }
-      case DELIVERY -> {
-        long now = System.nanoTime();
-        int from = 0;
-        int n = 0;
-        while ((from = text.indexOf(Wire.STAMP, from)) >= 0) {
-          long sent = Wire.numberAfter(text, Wire.STAMP, from);
-          from += Wire.STAMP.length();
-          if (sent > 0) {
-            sayToReceipt.recordNanos(now - sent);
-            n++;
-          }
-        }
-        deliveries.add(n);
-        firstDelivery.compareAndSet(0, now);
-        lastDelivery.set(now);
-      }
       case PUSH -> {
         long now = System.currentTimeMillis();
         pushes.increment();
@@ -265,6 +251,24 @@ public final class Generator {
         }
       }
       default -> { }
+    }
+  }
+
+  /** A broadcast frame: one delivery per stamp in it (a batch carries several), read from the bytes. */
+  private void delivered(ByteBuf payload) {
+    long now = System.nanoTime();
+    int n = 0;
+    for (int at = Wire.nextStamp(payload, payload.readerIndex()); at >= 0; at = Wire.nextStamp(payload, at + Wire.STAMP.length())) {
+      long sent = Wire.stampAt(payload, at);
+      if (sent > 0) {
+        sayToReceipt.recordNanos(now - sent);
+        n++;
+      }
+    }
+    if (n > 0) {
+      deliveries.add(n);
+      firstDelivery.compareAndSet(0, now);
+      lastDelivery.set(now);
     }
   }
 

@@ -1,23 +1,26 @@
 package io.livedesk.load;
 
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.netty.buffer.ByteBuf;
+
+import java.util.List;
 
 /** The Livedesk protocol in its JSON mapping, token in the upgrade's Authorization header. */
 final class LivedeskWire implements Wire {
 
+  private static final String ROOM_MESSAGE = "{\"roomMessage\"";
+  private static final String ROOM_BATCH = "{\"roomBatch\"";
+
   @Override
-  public WebSocketConnectOptions upgrade(String host, int port, String path, String token) {
-    return new WebSocketConnectOptions().setHost(host).setPort(port).setURI(path)
-        .addHeader("Authorization", "Bearer " + token)
-        .addSubProtocol("livedesk.json");
+  public WsClient.Upgrade upgrade(String path, String token) {
+    return new WsClient.Upgrade(path, "livedesk.json", List.of("Authorization: Bearer " + token));
   }
 
   @Override
   public Event onText(Conn conn, String text) {
     // A broadcast has no id or replyTo, so its body comes first. Other frames may carry stamps
     // too: a roomJoined reply holds the room's history, and its old messages must not count.
-    if (text.startsWith("{\"roomMessage\"") || text.startsWith("{\"roomBatch\"")) {
-      return text.contains(STAMP) ? Event.DELIVERY : Event.NONE;
+    if (text.startsWith(ROOM_MESSAGE) || text.startsWith(ROOM_BATCH)) {
+      return Event.NONE; // a broadcast without a stamp (isDelivery took those with one)
     }
     if (text.startsWith("{\"push\"")) {
       return Event.PUSH;
@@ -35,6 +38,12 @@ final class LivedeskWire implements Wire {
       return Event.ERROR;
     }
     return Event.NONE;
+  }
+
+  @Override
+  public boolean isDelivery(ByteBuf payload) {
+    return (Wire.startsWith(payload, ROOM_MESSAGE) || Wire.startsWith(payload, ROOM_BATCH))
+        && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
   }
 
   @Override

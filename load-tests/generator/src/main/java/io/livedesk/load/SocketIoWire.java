@@ -1,6 +1,8 @@
 package io.livedesk.load;
 
-import io.vertx.core.http.WebSocketConnectOptions;
+import io.netty.buffer.ByteBuf;
+
+import java.util.List;
 
 /**
  * The least of Engine.IO v4 / Socket.IO v5 over the WebSocket transport that the peer benchmark
@@ -11,9 +13,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 final class SocketIoWire implements Wire {
 
   @Override
-  public WebSocketConnectOptions upgrade(String host, int port, String path, String token) {
-    return new WebSocketConnectOptions().setHost(host).setPort(port)
-        .setURI("/socket.io/?EIO=4&transport=websocket");
+  public WsClient.Upgrade upgrade(String path, String token) {
+    return new WsClient.Upgrade("/socket.io/?EIO=4&transport=websocket", null, List.of());
   }
 
   @Override
@@ -33,9 +34,6 @@ final class SocketIoWire implements Wire {
       return Event.ERROR;
     }
     if (text.startsWith("42")) {
-      if (text.contains(STAMP)) {
-        return Event.DELIVERY;
-      }
       if (text.startsWith("42[\"pong\"")) {
         return Event.PONG;
       }
@@ -44,6 +42,11 @@ final class SocketIoWire implements Wire {
       }
     }
     return Event.NONE;
+  }
+
+  @Override
+  public boolean isDelivery(ByteBuf payload) {
+    return Wire.startsWith(payload, "42") && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
   }
 
   @Override

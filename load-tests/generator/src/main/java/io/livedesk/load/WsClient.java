@@ -15,7 +15,6 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -37,6 +36,15 @@ final class WsClient implements AutoCloseable {
     void opened(Link link);
 
     void text(Link link, String text);
+
+    /**
+     * A message before it is decoded: returns true when it was handled here, false to have it
+     * decoded and passed to {@link #text}. The generator counts a broadcast's deliveries from the
+     * bytes, without a String per frame. The buffer is valid only during the call.
+     */
+    default boolean message(Link link, ByteBuf payload) {
+      return false;
+    }
 
     /**
      * The socket is gone: {@code code} is the close code the server sent, 1006 when none came;
@@ -65,27 +73,27 @@ final class WsClient implements AutoCloseable {
     return group;
   }
 
-  /**
-   * Opens one socket to {@code url} (ws:// only), from {@code localIp} when not null, offering
-   * {@code subprotocol}; {@code headers} are whole header lines ("Name: value").
-   */
-  Link connect(URI url, String localIp, String subprotocol, List<String> headers, Listener listener) {
+  /** What an upgrade request asks for: the path with its query, a subprotocol (or null), whole header lines ("Name: value"). */
+  record Upgrade(String target, String subprotocol, List<String> headers) {
+  }
+
+  /** Opens one socket to {@code host:port} (plain ws), from {@code localIp} when not null. */
+  Link connect(String host, int port, String localIp, Upgrade upgrade, Listener listener) {
     byte[] key = new byte[16];
     ThreadLocalRandom.current().nextBytes(key);
-    StringBuilder req = new StringBuilder(512).append("GET ").append(url.getRawPath())
-        .append(url.getRawQuery() == null ? "" : "?" + url.getRawQuery())
-        .append(" HTTP/1.1\r\nHost: ").append(url.getHost()).append(':').append(url.getPort())
+    StringBuilder req = new StringBuilder(512).append("GET ").append(upgrade.target())
+        .append(" HTTP/1.1\r\nHost: ").append(host).append(':').append(port)
         .append("\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ")
         .append(Base64.getEncoder().encodeToString(key)).append("\r\n");
-    if (subprotocol != null) {
-      req.append("Sec-WebSocket-Protocol: ").append(subprotocol).append("\r\n");
+    if (upgrade.subprotocol() != null) {
+      req.append("Sec-WebSocket-Protocol: ").append(upgrade.subprotocol()).append("\r\n");
     }
-    for (String h : headers) {
+    for (String h : upgrade.headers()) {
       req.append(h).append("\r\n");
     }
     req.append("\r\n");
     Link link = new Link(listener, req.toString().getBytes(StandardCharsets.UTF_8));
-    InetSocketAddress remote = new InetSocketAddress(url.getHost(), url.getPort());
+    InetSocketAddress remote = new InetSocketAddress(host, port);
     Bootstrap b = bootstrap.clone().handler(link);
     ChannelFuture f = localIp == null ? b.connect(remote) : b.connect(remote, new InetSocketAddress(localIp, 0));
     f.addListener(done -> {
@@ -229,7 +237,7 @@ final class WsClient implements AutoCloseable {
 
     private void data(ChannelHandlerContext ctx, boolean continuation, boolean fin, ByteBuf payload) {
       if (!continuation && fin && fragments == null) {
-        listener.text(this, payload.toString(StandardCharsets.UTF_8));
+        deliver(payload);
         return;
       }
       if (fragments == null) {
@@ -241,10 +249,19 @@ final class WsClient implements AutoCloseable {
       }
       fragments.writeBytes(payload);
       if (fin) {
-        String text = fragments.toString(StandardCharsets.UTF_8);
-        fragments.release();
+        ByteBuf whole = fragments;
         fragments = null;
-        listener.text(this, text);
+        try {
+          deliver(whole);
+        } finally {
+          whole.release();
+        }
+      }
+    }
+
+    private void deliver(ByteBuf payload) {
+      if (!listener.message(this, payload)) {
+        listener.text(this, payload.toString(StandardCharsets.UTF_8));
       }
     }
 
