@@ -25,7 +25,8 @@ if [[ $TARGET == socketio ]]; then
   PROTO=(--protocol socketio)
 else
   # automatic slow mode would throttle the senders: this measures delivery, not moderation
-  start_node broadcast "$PORT" "$HEAP" LIVEDESK_ROOMS_AUTO_SLOW_RATE=0
+  # SERVER_ENV: more settings for the node (LIVEDESK_ROOMS_BATCH_WINDOW_MS=100 ...), to try one
+  start_node broadcast "$PORT" "$HEAP" LIVEDESK_ROOMS_AUTO_SLOW_RATE=0 ${SERVER_ENV:-}
   PROTO=(--protocol livedesk --metricsUrl "http://127.0.0.1:$PORT/metrics")
 fi
 trap 'stop_pid ${GEN_PID:-0}; stop_pid ${PROBE_PID:-0}; stop_pid ${TALK_PID:-0}; stop_pid $NODE_PID' EXIT

@@ -82,6 +82,9 @@ histogram() { jcmd "$1" GC.class_histogram 2>/dev/null; }
 heap_used_bytes() { jcmd "$1" GC.run > /dev/null; jcmd "$1" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9 | awk '{print $1*1024}'; }
 rss_bytes() { awk '/VmRSS/ {print $2*1024}' "/proc/$1/status"; }
 open_fds() { ls "/proc/$1/fd" | wc -l; }
+# Connections the kernel dropped because a listener's accept queue was full (every listener on the
+# machine; nstat from iproute2). Empty when nstat is missing.
+listen_overflows() { nstat -asz TcpExtListenOverflows 2>/dev/null | awk '/ListenOverflows/ {print $2}'; }
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 
 # generate LOGFILE [generator options...]: runs the generator in the background, sets GEN_PID.

@@ -1,9 +1,5 @@
 package io.livedesk.load;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -50,7 +46,6 @@ public final class Churn {
   private volatile CountDownLatch back;
   private volatile Semaphore handshakes;
   private volatile boolean storm;
-  /** The measured sockets' client; the customers' conversations are opened through Vert.x's, before. */
   private WsClient client;
   private List<String> sourceIps;
   private URI url;
@@ -174,7 +169,6 @@ public final class Churn {
   }
 
   private Map<String, Object> run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     url = URI.create(o.getOrDefault("url", "ws://127.0.0.1:8080/ws"));
     tokens = new Tokens(o.getOrDefault("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
     int viewers = num("viewers", 10_000);
@@ -184,18 +178,13 @@ public final class Churn {
       sourceIps.add("127.0.0." + (2 + i));
     }
     client = new WsClient(num("eventLoops", 2));
-    WebSocketClientOptions setup = new WebSocketClientOptions().setMaxConnections(customers + 1).setConnectTimeout(30_000);
-    if (!sourceIps.isEmpty()) {
-      setup.setLocalAddress(sourceIps.get(0));
-    }
-    WebSocketClient setupClient = vertx.createWebSocketClient(setup);
     String run = Long.toString(System.currentTimeMillis(), 36);
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("viewers", viewers);
     r.put("customers", customers);
 
     // Customers' conversations, written before the measured connects.
-    List<DeskSession> askers = DeskSession.openMany(setupClient, url, tokens, "ch-" + run + "-cust-", "customer", customers, 64);
+    List<DeskSession> askers = DeskSession.openMany(client, url, tokens, "ch-" + run + "-cust-", "customer", customers, 64);
     List<Session> withConversation = new ArrayList<>();
     for (DeskSession c : askers) {
       JsonObject answer = c.request("ask", new JsonObject().put("text", "human please: where is my parcel?")
@@ -210,7 +199,6 @@ public final class Churn {
       withConversation.add(s);
     }
     r.put("conversationsOpened", withConversation.size());
-    vertx.close();
 
     // The measured connects: viewers with a header token, customers with hello + resume.
     for (int i = 0; i < viewers; i++) {

@@ -1,9 +1,5 @@
 package io.livedesk.load;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -51,10 +47,8 @@ public final class ConversationLoad {
   }
 
   private Map<String, Object> run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Integer.parseInt(opt("eventLoops", "2"))));
     URI url = URI.create(opt("url", "ws://127.0.0.1:8080/ws"));
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
-        .setConnectTimeout(30_000).setTcpNoDelay(true));
+    WsClient client = new WsClient(Integer.parseInt(opt("eventLoops", "2")));
     Tokens tokens = new Tokens(opt("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
     String run = Long.toString(System.currentTimeMillis(), 36);
     if (!opt("slowLog", "").isEmpty()) {

@@ -2,10 +2,6 @@ package io.livedesk.load;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.http.ClientWebSocket;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -25,13 +21,14 @@ import java.util.function.Consumer;
  * parses every frame, which the conversation flows need and the broadcast counting does not.
  * Frames may be sent from any thread; answers and pushes arrive on the socket's event loop.
  */
-final class DeskSession {
+final class DeskSession implements WsClient.Listener {
 
   final String user;
   private final Map<String, Promise<JsonObject>> answers = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final Promise<DeskSession> welcomed = Promise.promise();
-  private volatile WebSocket socket;
+  /** Set once the socket is open, cleared when it closes. */
+  private volatile WsClient.Link link;
   private volatile Consumer<JsonObject> pushes = f -> { };
   private volatile Runnable onClose = () -> { };
 
@@ -40,24 +37,18 @@ final class DeskSession {
   }
 
   /** Connects with the token in the upgrade header; completes once the server's welcome arrives. */
-  static Future<DeskSession> open(WebSocketClient client, URI url, Tokens tokens, String user, String role) {
+  static Future<DeskSession> open(WsClient client, URI url, Tokens tokens, String user, String role) {
     DeskSession s = new DeskSession(user);
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost(url.getHost()).setPort(url.getPort())
-        .setURI(url.getPath()).addHeader("Authorization", "Bearer " + tokens.mint(user, role, 24 * 3600));
-    // Handlers go on before the upgrade: the welcome may come in the same read as the 101.
-    ClientWebSocket ws = client.webSocket();
-    s.socket = ws;
-    ws.textMessageHandler(s::frame);
-    ws.exceptionHandler(e -> { });
-    ws.closeHandler(v -> s.closed());
-    return ws.connect(options).compose(connected -> s.welcomed.future());
+    client.connect(url.getHost(), url.getPort(), null, new WsClient.Upgrade(url.getRawPath(), null,
+        List.of("Authorization: Bearer " + tokens.mint(user, role, 24 * 3600))), s);
+    return s.welcomed.future();
   }
 
   /**
    * Opens {@code n} sessions of users {@code prefix0..prefix(n-1)}, at most {@code concurrency}
    * handshakes in flight, and returns those that were welcomed (the failures are counted by the caller).
    */
-  static List<DeskSession> openMany(WebSocketClient client, URI url, Tokens tokens, String prefix, String role,
+  static List<DeskSession> openMany(WsClient client, URI url, Tokens tokens, String prefix, String role,
                                               int n, int concurrency) throws InterruptedException {
     Semaphore inFlight = new Semaphore(concurrency);
     Queue<DeskSession> open = new ConcurrentLinkedQueue<>();
@@ -90,23 +81,35 @@ final class DeskSession {
     String id = "f" + ids.incrementAndGet();
     Promise<JsonObject> answer = Promise.promise();
     answers.put(id, answer);
-    WebSocket ws = socket;
-    if (ws == null || ws.isClosed()) {
+    WsClient.Link l = link;
+    if (l == null) {
       answers.remove(id);
       return Future.failedFuture("session " + user + " is closed");
     }
-    ws.writeTextMessage(new JsonObject().put("id", id).put(type, body).encode());
+    l.send(new JsonObject().put("id", id).put(type, body).encode());
     return answer.future();
   }
 
   void close() {
-    WebSocket ws = socket;
-    if (ws != null) {
-      ws.close();
+    WsClient.Link l = link;
+    if (l != null) {
+      l.close();
     }
   }
 
-  private void frame(String text) {
+  @Override
+  public void opened(WsClient.Link link) {
+    this.link = link;
+  }
+
+  @Override
+  public void closed(WsClient.Link link, int code, Throwable failure) {
+    this.link = null;
+    closed();
+  }
+
+  @Override
+  public void text(WsClient.Link link, String text) {
     JsonObject f = new JsonObject(text);
     if (f.containsKey("welcome")) {
       welcomed.tryComplete(this);

@@ -2,8 +2,6 @@ package io.livedesk.load;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.io.BufferedReader;
@@ -85,10 +83,9 @@ public final class Dispatch {
   }
 
   private Map<String, Object> run() throws Exception {
-    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(num("eventLoops", 2)));
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1)); // timers only
     URI url = URI.create(opt("url", "ws://127.0.0.1:8080/ws"));
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
-        .setConnectTimeout(30_000).setTcpNoDelay(true));
+    WsClient client = new WsClient(num("eventLoops", 2));
     Tokens tokens = new Tokens(opt("secret", "livedesk-development-secret-do-not-use-in-production"), "livedesk", "livedesk");
     String run = Long.toString(System.currentTimeMillis(), 36);
     int agents = num("agents", 500);
