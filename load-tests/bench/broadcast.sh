@@ -18,6 +18,7 @@ PORT=${PORT:-18081}
 TARGET=${TARGET:-livedesk}
 LABEL=${LABEL:-$TARGET}
 build
+await_source_ports
 LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [[ $TARGET == socketio ]]; then

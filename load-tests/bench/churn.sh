@@ -16,6 +16,7 @@ LABEL=${LABEL:-livedesk}
 SOURCE_IPS=${SOURCE_IPS:-2}
 CONCURRENCY=${CONCURRENCY:-256}
 build
+await_source_ports
 MACHINE="$(machine)"
 
 start_node churn "$PORT" "$HEAP"

@@ -24,6 +24,7 @@ HZ_BASE=${HZ_BASE:-18350}
 STORE_PORT=${STORE_PORT:-18399}
 LABEL=${LABEL:-livedesk}
 build
+await_source_ports
 MACHINE="$(machine)"
 
 MEMBERS=""

@@ -15,6 +15,7 @@ TARGET=${TARGET:-livedesk}
 LABEL=${LABEL:-$TARGET}
 SOURCE_IPS=${SOURCE_IPS:-2}
 build
+await_source_ports
 
 if [[ $TARGET == socketio ]]; then
   start_peer density "$PORT"
