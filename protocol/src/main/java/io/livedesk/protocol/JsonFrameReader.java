@@ -461,17 +461,10 @@ final class JsonFrameReader {
         if (!skipValue()) {
           return false;
         }
-        skipWhitespace();
-        char next = at();
-        pos++;
-        if (next == close) {
-          depth--;
-          return true;
+        int after = afterElement(close);
+        if (after != MORE) {
+          return after == CLOSED;
         }
-        if (next != ',') {
-          return false;
-        }
-        skipWhitespace();
       }
     }
     if (c == '"') {
