@@ -42,7 +42,7 @@ final class LivedeskWire implements Wire {
 
   @Override
   public boolean isDelivery(ByteBuf payload) {
-    return (Wire.startsWith(payload, ROOM_MESSAGE) || Wire.startsWith(payload, ROOM_BATCH))
+    return (WsClient.startsWith(payload, ROOM_MESSAGE) || WsClient.startsWith(payload, ROOM_BATCH))
         && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
   }
 

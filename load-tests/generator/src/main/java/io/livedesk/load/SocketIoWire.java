@@ -46,7 +46,7 @@ final class SocketIoWire implements Wire {
 
   @Override
   public boolean isDelivery(ByteBuf payload) {
-    return Wire.startsWith(payload, "42") && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
+    return WsClient.startsWith(payload, "42") && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
   }
 
   @Override

@@ -72,27 +72,7 @@ interface Wire {
 
   /** Where the next {@link #STAMP} starts at or after {@code from}; -1 when there is none. */
   static int nextStamp(ByteBuf text, int from) {
-    int end = text.writerIndex() - STAMP.length();
-    for (int i = text.indexOf(from, text.writerIndex(), (byte) 't'); i >= 0 && i <= end;
-        i = text.indexOf(i + 1, text.writerIndex(), (byte) 't')) {
-      if (text.getByte(i + 1) == 's' && text.getByte(i + 2) == ':') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** Whether {@code text} starts with {@code prefix} (ASCII). */
-  static boolean startsWith(ByteBuf text, String prefix) {
-    if (text.readableBytes() < prefix.length()) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length(); i++) {
-      if (text.getByte(text.readerIndex() + i) != prefix.charAt(i)) {
-        return false;
-      }
-    }
-    return true;
+    return WsClient.indexOf(text, from, STAMP);
   }
 
   /** Reads the first run of digits after {@code key}; -1 when absent. */

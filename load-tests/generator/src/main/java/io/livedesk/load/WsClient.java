@@ -55,8 +55,8 @@ final class WsClient implements AutoCloseable {
 
   /** Larger frames from the server close the socket (the server's own limit is far below). */
   private static final int MAX_MESSAGE_BYTES = 1 << 24;
-  private static final byte[] END_OF_HEADERS = {'\r', '\n', '\r', '\n'};
-  private static final byte[] SWITCHING = "HTTP/1.1 101".getBytes(StandardCharsets.US_ASCII);
+  private static final String END_OF_HEADERS = "\r\n\r\n";
+  private static final String SWITCHING = "HTTP/1.1 101";
 
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
@@ -152,7 +152,7 @@ final class WsClient implements AutoCloseable {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
       if (!open) {
-        int end = indexOf(in, END_OF_HEADERS);
+        int end = indexOf(in, in.readerIndex(), END_OF_HEADERS);
         if (end < 0) {
           if (in.readableBytes() > 16 * 1024) {
             fail(ctx, new IllegalStateException("no end to the upgrade response's headers"));
@@ -164,7 +164,7 @@ final class WsClient implements AutoCloseable {
           fail(ctx, new IllegalStateException("upgrade refused: " + status.split("\r\n")[0]));
           return;
         }
-        in.readerIndex(end + END_OF_HEADERS.length);
+        in.readerIndex(end + END_OF_HEADERS.length());
         open = true;
         listener.opened(this);
       }
@@ -327,31 +327,34 @@ final class WsClient implements AutoCloseable {
       }
       return out;
     }
+  }
 
-    private static int indexOf(ByteBuf in, byte[] needle) {
-      int last = in.writerIndex() - needle.length;
-      outer:
-      for (int i = in.readerIndex(); i <= last; i++) {
-        for (int j = 0; j < needle.length; j++) {
-          if (in.getByte(i + j) != needle[j]) {
-            continue outer;
-          }
-        }
+  /**
+   * Where {@code needle} (ASCII) starts in {@code in}, at or after {@code from}; -1 when nowhere.
+   * Candidates are found by its first byte with Netty's own search, then compared.
+   */
+  static int indexOf(ByteBuf in, int from, String needle) {
+    int last = in.writerIndex() - needle.length();
+    for (int i = in.indexOf(from, in.writerIndex(), (byte) needle.charAt(0)); i >= 0 && i <= last;
+        i = in.indexOf(i + 1, in.writerIndex(), (byte) needle.charAt(0))) {
+      if (matches(in, i, needle)) {
         return i;
       }
-      return -1;
     }
+    return -1;
+  }
 
-    private static boolean startsWith(ByteBuf in, byte[] prefix) {
-      if (in.readableBytes() < prefix.length) {
+  /** Whether the readable bytes of {@code in} start with {@code prefix} (ASCII). */
+  static boolean startsWith(ByteBuf in, String prefix) {
+    return in.readableBytes() >= prefix.length() && matches(in, in.readerIndex(), prefix);
+  }
+
+  private static boolean matches(ByteBuf in, int at, String ascii) {
+    for (int j = 0; j < ascii.length(); j++) {
+      if (in.getByte(at + j) != ascii.charAt(j)) {
         return false;
       }
-      for (int i = 0; i < prefix.length; i++) {
-        if (in.getByte(in.readerIndex() + i) != prefix[i]) {
-          return false;
-        }
-      }
-      return true;
     }
+    return true;
   }
 }

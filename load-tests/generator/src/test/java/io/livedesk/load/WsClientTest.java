@@ -189,6 +189,19 @@ class WsClientTest {
   }
 
   @Test
+  void everyStampOfABatchIsFoundInItsBytes() {
+    ByteBuf batch = io.netty.buffer.Unpooled.copiedBuffer("{\"roomBatch\":[\"ts:b\",\"its:c t ts\",\"ts:bc\"]} ts:",
+        StandardCharsets.US_ASCII);
+    StringBuilder found = new StringBuilder();
+    for (int at = Wire.nextStamp(batch, batch.readerIndex()); at >= 0; at = Wire.nextStamp(batch, at + Wire.STAMP.length())) {
+      found.append(Wire.stampAt(batch, at)).append(' ');
+    }
+    assertEquals("1 2 12 -1 ", found.toString());
+    assertTrue(WsClient.startsWith(batch, "{\"roomBatch\""));
+    assertFalse(WsClient.startsWith(batch, "{\"roomMessage\""));
+  }
+
+  @Test
   void stampsInLettersSurviveTheirRoundTrip() {
     long now = System.nanoTime();
     String stamped = "say " + Wire.stamp(now) + " more";
