@@ -87,11 +87,8 @@ public final class Generator {
 
         @Override
         public boolean message(WsClient.Link link, ByteBuf payload) {
-          if (!wire.isDelivery(payload)) {
-            return false;
-          }
-          delivered(payload);
-          return true;
+          // a broadcast without a stamp (an event that is not one) goes on as text
+          return wire.isBroadcast(payload) && delivered(payload);
         }
 
         @Override
@@ -254,8 +251,8 @@ public final class Generator {
     }
   }
 
-  /** A broadcast frame: one delivery per stamp in it (a batch carries several), read from the bytes. */
-  private void delivered(ByteBuf payload) {
+  /** A broadcast frame: one delivery per stamp in it (a batch carries several), read from the bytes; false when it has none. */
+  private boolean delivered(ByteBuf payload) {
     long now = System.nanoTime();
     int n = 0;
     for (int at = Wire.nextStamp(payload, payload.readerIndex()); at >= 0; at = Wire.nextStamp(payload, at + Wire.STAMP.length())) {
@@ -265,11 +262,13 @@ public final class Generator {
         n++;
       }
     }
-    if (n > 0) {
-      deliveries.add(n);
-      firstDelivery.compareAndSet(0, now);
-      lastDelivery.set(now);
+    if (n == 0) {
+      return false;
     }
+    deliveries.add(n);
+    firstDelivery.compareAndSet(0, now);
+    lastDelivery.set(now);
+    return true;
   }
 
   /** Holds the sessions idle until the measuring script creates the go file (or its wait runs out). */

@@ -20,7 +20,7 @@ final class LivedeskWire implements Wire {
     // A broadcast has no id or replyTo, so its body comes first. Other frames may carry stamps
     // too: a roomJoined reply holds the room's history, and its old messages must not count.
     if (text.startsWith(ROOM_MESSAGE) || text.startsWith(ROOM_BATCH)) {
-      return Event.NONE; // a broadcast without a stamp (isDelivery took those with one)
+      return Event.NONE; // a broadcast without a stamp (those with one were counted from the bytes)
     }
     if (text.startsWith("{\"push\"")) {
       return Event.PUSH;
@@ -41,9 +41,8 @@ final class LivedeskWire implements Wire {
   }
 
   @Override
-  public boolean isDelivery(ByteBuf payload) {
-    return (WsClient.startsWith(payload, ROOM_MESSAGE) || WsClient.startsWith(payload, ROOM_BATCH))
-        && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
+  public boolean isBroadcast(ByteBuf payload) {
+    return WsClient.startsWith(payload, ROOM_MESSAGE) || WsClient.startsWith(payload, ROOM_BATCH);
   }
 
   @Override

@@ -45,8 +45,8 @@ final class SocketIoWire implements Wire {
   }
 
   @Override
-  public boolean isDelivery(ByteBuf payload) {
-    return WsClient.startsWith(payload, "42") && Wire.nextStamp(payload, payload.readerIndex()) >= 0;
+  public boolean isBroadcast(ByteBuf payload) {
+    return WsClient.startsWith(payload, "42"); // an event: a say, or a pong or join answer
   }
 
   @Override

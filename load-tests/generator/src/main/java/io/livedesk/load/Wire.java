@@ -18,8 +18,8 @@ interface Wire {
   /** A frame the server sent; returns what it means to the generator. */
   Event onText(Conn conn, String text);
 
-  /** Whether a frame, still in bytes, is a broadcast whose stamps count as deliveries. */
-  boolean isDelivery(ByteBuf payload);
+  /** Whether a frame, still in bytes, is a broadcast: its stamps, if any, count as deliveries. */
+  boolean isBroadcast(ByteBuf payload);
 
   String ping(long nanos);
 
