@@ -6,6 +6,8 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
@@ -20,6 +22,7 @@ import io.livedesk.protocol.SenderRole;
 import io.livedesk.protocol.SlaOutcome;
 import io.livedesk.server.gateway.Delivery;
 import io.livedesk.server.metrics.Metrics;
+import io.livedesk.server.store.BulkWrites;
 import io.livedesk.server.store.Store;
 import io.livedesk.server.store.StoreUnavailableException;
 import io.livedesk.server.store.WriteBuffer;
@@ -50,6 +53,9 @@ public final class Conversations {
 
   /** Sequence numbers tried for one message before the sender is told to retry. */
   private static final int SEQ_ATTEMPTS = 5;
+  /** Writes in one bulk write at most, and waiting at most (see {@link BulkWrites}). */
+  private static final int BULK_MAX = 512;
+  private static final int BULK_CAPACITY = 10_000;
 
   /** Collection names, shared with privacy (export, erasure, retention): a conversation's customer is its {@code customerId}, a message's conversation its {@code conversationId}. */
   public static final String CONVERSATIONS = "conversations";
@@ -62,7 +68,11 @@ public final class Conversations {
   private final MongoCollection<Document> conversations;
   private final MongoCollection<Document> messages;
   private final MongoCollection<Document> slaEvents;
-  /** Per conversation, the append in progress on this node (see {@link #append}). */
+  /** Message inserts, several to a command under load (see {@link BulkWrites}); unordered: each stands alone. */
+  private final BulkWrites messageInserts;
+  /** lastSeq raises, in the order their messages were stored: what rides along ($min, $unset) does not commute. */
+  private final BulkWrites seqRaises;
+  /** Per conversation, the append in progress on this node, until its lastSeq is raised (see {@link #append}). */
   private final Map<String, Future<Integer>> appending = new ConcurrentHashMap<>();
   /** Messages this node is storing, queued behind another of their conversation or written (see {@link #append}). */
   private final AtomicInteger storing = new AtomicInteger();
@@ -84,6 +94,9 @@ public final class Conversations {
     this.conversations = store.collection(CONVERSATIONS);
     this.messages = store.collection(MESSAGES);
     this.slaEvents = store.collection(SLA_EVENTS);
+    // maxStoring bounds the messages in flight, so these queues stay far below their capacity but for a stuck store
+    this.messageInserts = new BulkWrites(store, writes, messages, false, BULK_MAX, BULK_CAPACITY);
+    this.seqRaises = new BulkWrites(store, writes, conversations, true, BULK_MAX, BULK_CAPACITY);
   }
 
   /** One index per query the product makes; the unique ones make resends and seq clashes impossible. */
@@ -205,11 +218,16 @@ public final class Conversations {
     // No lookup first: the unique (conversation, sender, client id) index refuses a resend, and only
     // then is the stored message read. A new message costs one insert, not a read and an insert.
     Future<Stored> stored = (before == null ? Future.succeededFuture(read) : before.map(last -> Math.max(last, read)))
-        .compose(last -> onContext(caller, () -> insertAt(last + 1, unnumbered, alongside, SEQ_ATTEMPTS)));
+        .compose(last -> onContext(caller, () -> insertAt(last + 1, unnumbered, SEQ_ATTEMPTS)));
     stored.onComplete(ar -> {
       storing.decrementAndGet();
+      // Raised before the next append here is let go, so that the raises queue in message order.
+      Future<Void> raised = ar.succeeded() && !ar.result().duplicate()
+          ? raiseLastSeq(ar.result().message(), alongside) : Future.succeededFuture();
       mine.complete(ar.succeeded() ? Math.max(read, ar.result().message().getSeq()) : read);
-      appending.remove(conversationId, mine.future());
+      // The next append here starts from this one's seq until lastSeq has risen to it: read before
+      // that, the conversation would send it to a seq this message holds, at the cost of another attempt.
+      raised.onComplete(r -> appending.remove(conversationId, mine.future()));
     });
     return stored;
   }
@@ -243,23 +261,12 @@ public final class Conversations {
     return result.future();
   }
 
-  private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, Bson alongside, int attempts) {
+  private Future<Stored> insertAt(int seq, ConversationMessage unnumbered, int attempts) {
     ConversationMessage m = unnumbered.toBuilder().setSeq(seq).build();
-    // Both writes wait out a MongoDB outage within the write buffer's bound; the ack waits for the insert.
-    return writes.write(store, () -> messages.insertOne(toDocument(m)))
-        .map(inserted -> {
-          // Stored is stored: the ack does not wait for lastSeq, a second durable write. A lastSeq
-          // left behind (a crash in between) costs the next append one more attempt, not a hole.
-          raiseLastSeq(m.getConversationId(), seq, m.getAt(), alongside).onFailure(e -> {
-            if (alongside == null) {
-              log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), seq, e.toString());
-            } else {
-              // what rode along (the agent's response deadline) is lost with it: not only a retry's cost
-              log.warn("lastSeq of {} not raised to {}, nor {} applied cause={}", m.getConversationId(), seq, alongside, e.toString());
-            }
-          });
-          return new Stored(m, false);
-        })
+    // The insert waits out a MongoDB outage within the write buffer's bound; the ack waits for it.
+    // Stored is stored: the ack does not wait for lastSeq, a second durable write (append raises it).
+    return messageInserts.submit(new InsertOneModel<>(toDocument(m)))
+        .map(inserted -> new Stored(m, false))
         .recover(e -> !isDuplicate(e) ? Future.failedFuture(e) : existing(m.getConversationId(), m.getSenderId(), m.getClientMsgId()).compose(f -> {
           if (f != null) {
             return Future.succeededFuture(new Stored(f, true)); // a concurrent resend won the race
@@ -270,19 +277,27 @@ public final class Conversations {
           // Another message holds this seq: lastSeq rises to it at least, and the next free one is tried.
           return raiseLastSeqAndRead(m.getConversationId(), seq, m.getAt()).compose(conv -> conv == null
               ? Future.failedFuture(new IllegalStateException("no conversation " + m.getConversationId()))
-              : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, alongside, attempts - 1));
+              : insertAt((int) Math.max(number(conv, "lastSeq"), seq) + 1, unnumbered, attempts - 1));
         }));
   }
 
   /**
-   * Raises the conversation's lastSeq to {@code seq} if it is below, with {@code alongside}. An
-   * update that answers nothing: the conversation is not needed after a message is stored, and
-   * answering it cost a copy, an encoding and a decoding of the whole document per message.
+   * Raises the conversation's lastSeq to the stored message's seq if it is below, with {@code
+   * alongside}. An update that answers nothing: the conversation is not needed after a message is
+   * stored, and answering it cost a copy, an encoding and a decoding of the whole document per
+   * message. A lastSeq left behind (a crash in between) costs the next append one more attempt, not a hole.
    */
-  private Future<Void> raiseLastSeq(String conversationId, int seq, long at, Bson alongside) {
-    Bson raise = lastSeqRaise(seq, at);
-    return writes.write(store, () -> conversations.updateOne(Filters.eq("_id", conversationId),
-        alongside == null ? raise : Updates.combine(raise, alongside))).mapEmpty();
+  private Future<Void> raiseLastSeq(ConversationMessage m, Bson alongside) {
+    Bson raise = lastSeqRaise(m.getSeq(), m.getAt());
+    return seqRaises.submit(new UpdateOneModel<>(Filters.eq("_id", m.getConversationId()),
+        alongside == null ? raise : Updates.combine(raise, alongside))).onFailure(e -> {
+          if (alongside == null) {
+            log.debug("lastSeq of {} not raised to {} cause={}", m.getConversationId(), m.getSeq(), e.toString());
+          } else {
+            // what rode along (the agent's response deadline) is lost with it: not only a retry's cost
+            log.warn("lastSeq of {} not raised to {}, nor {} applied cause={}", m.getConversationId(), m.getSeq(), alongside, e.toString());
+          }
+        });
   }
 
   /** As {@link #raiseLastSeq}, answering the conversation after: where the next free seq is looked for. */
