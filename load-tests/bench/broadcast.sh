@@ -40,9 +40,12 @@ COMMON=(--url "ws://127.0.0.1:$PORT/ws" --room bench --rates "$RATES" --listenSe
 # generator only listens. A say is stamped when it is handed to its connection's event loop: in the
 # generator, that loop is also reading thousands of sockets, so a read backlog there delays the
 # says and shows in every latency, the probe's included. Apart, the latencies leave it out.
+# VIEWERS_NICE=19: the viewers' generator yields the cores to the node, the probe and the talkers
+# whenever they can run; with the senders apart, the probe then shows what the node does with
+# the cores it needs (the viewers' own counts fall behind instead, and say so).
 MAIN_SENDERS=$SENDERS
 [[ -n ${TALKERS_APART:-} ]] && MAIN_SENDERS=0
-generate "$WORK/gen.log" "${PROTO[@]}" "${COMMON[@]}" --sessions "$N" --sourceIps 1 --senders "$MAIN_SENDERS" --serverPid "$NODE_PID" \
+GEN_NICE=${VIEWERS_NICE:-} generate "$WORK/gen.log" "${PROTO[@]}" "${COMMON[@]}" --sessions "$N" --sourceIps 1 --senders "$MAIN_SENDERS" --serverPid "$NODE_PID" \
   --eventLoops "${GEN_EVENT_LOOPS:-2}"
 MAIN_PID=$GEN_PID
 log "ready: $(await_line "$WORK/gen.log" READY "$MAIN_PID")"

@@ -105,11 +105,12 @@ await_source_ports() {
 }
 
 # generate LOGFILE [generator options...]: runs the generator in the background, sets GEN_PID.
-# GEN_MAIN picks another mode of the generator jar (io.livedesk.load.Dispatch, ...).
+# GEN_MAIN picks another mode of the generator jar (io.livedesk.load.Dispatch, ...); GEN_NICE runs
+# it at that nice level (19: the cores go to every other process first).
 generate() {
   local logfile=$1; shift
-  log "generator ${GEN_MAIN:-}: $*"
-  java -Xms${GEN_HEAP:-1g} -Xmx${GEN_HEAP:-1g} ${GEN_JVM_OPTS:-} -cp "$LOAD_JAR" "${GEN_MAIN:-io.livedesk.load.Generator}" --secret "$SECRET" "$@" > "$logfile" 2>&1 &
+  log "generator ${GEN_MAIN:-}${GEN_NICE:+ nice $GEN_NICE}: $*"
+  ${GEN_NICE:+nice -n "$GEN_NICE"} java -Xms${GEN_HEAP:-1g} -Xmx${GEN_HEAP:-1g} ${GEN_JVM_OPTS:-} -cp "$LOAD_JAR" "${GEN_MAIN:-io.livedesk.load.Generator}" --secret "$SECRET" "$@" > "$logfile" 2>&1 &
   GEN_PID=$!
 }
 
