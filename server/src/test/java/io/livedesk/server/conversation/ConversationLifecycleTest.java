@@ -247,7 +247,7 @@ class ConversationLifecycleTest {
 
   /** A burst in one conversation (an app flushing its outbox after a reconnect): every message stored, in order, no refusal. */
   @Test
-  void aBurstOfMessagesSentAtOnceInOneConversationAreAllAcknowledgedWithConsecutiveSeqs() {
+  void aBurstOfMessagesSentAtOnceInOneConversationAreAllAcknowledgedWithConsecutiveSeqs() throws Exception {
     try (WsClient customer = WsClient.connect(node.port(), Tokens.of("cust-burst", "customer"))) {
       Conversation asked = Desk.ask(customer, "is shipping free?");
       List<String> ids = new java.util.ArrayList<>();
@@ -266,7 +266,12 @@ class ConversationLifecycleTest {
       }
       assertEquals(30, seqs.size(), "each message its own seq");
       int first = seqs.iterator().next();
-      assertEquals(first + 29, (int) ((java.util.TreeSet<Integer>) seqs).last(), "no hole: " + seqs);
+      int last = ((java.util.TreeSet<Integer>) seqs).last();
+      assertEquals(first + 29, last, "no hole: " + seqs);
+      // the raises travel after the acks, in bulk writes and in order: lastSeq ends at the last one
+      assertEquals(last, storedOnce(asked.getId(), d -> d.getInteger("lastSeq", 0) >= last).getInteger("lastSeq"));
+      Frame next = Desk.send(customer, asked.getId(), "burst-after", "one more");
+      assertEquals(last + 1, next.getAck().getSeq(), next::toString);
       customer.request(Frame.newBuilder().setClose(CloseConversation.newBuilder().setConversationId(asked.getId())));
     }
   }
