@@ -155,7 +155,7 @@ public final class BulkWrites {
     if (s.context() == null || s.context() == Vertx.currentContext()) {
       complete.run();
     } else {
-      s.context().runOnContext(v -> complete.run());
+      Store.answer(s.context(), complete); // as every store answer: nothing when the node is closing
     }
   }
 }

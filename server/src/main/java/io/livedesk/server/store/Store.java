@@ -146,7 +146,7 @@ public final class Store implements AutoCloseable {
    * answer arriving while a node shuts down has nobody left to tell, and throwing it back into the
    * driver's callback made the driver log errors).
    */
-  private static void answer(Context context, Runnable action) {
+  static void answer(Context context, Runnable action) {
     try {
       context.runOnContext(v -> action.run());
     } catch (RejectedExecutionException closed) {
