@@ -14,11 +14,13 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 # The server's main and test classes with their dependencies, for the benchmarks that run test
 # sources (store.*Bench): compiled when missing or with REBUILD; absolute, usable from any folder.
 server_test_classpath() {
-  if [[ ! -d "$ROOT/server/target/test-classes" || -n "${REBUILD:-}" ]]; then
-    (cd "$ROOT" && mvn -q -B -pl server -am test-compile -Djacoco.skip=true) >&2
-  fi
   local cp_file="$ROOT/server/target/bench-classpath.txt"
-  [[ -f $cp_file ]] || (cd "$ROOT" && mvn -q -B -pl server dependency:build-classpath -Dmdep.outputFile="$cp_file" > /dev/null)
+  if [[ ! -d "$ROOT/server/target/test-classes" || ! -f $cp_file || -n "${REBUILD:-}" ]]; then
+    # One reactor run: the server's classpath names the protocol module, which a fresh clone has
+    # not installed, so it resolves only within the reactor (a relative outputFile is per module).
+    (cd "$ROOT" && mvn -q -B -pl server -am test-compile dependency:build-classpath \
+      -Dmdep.outputFile=target/bench-classpath.txt -Djacoco.skip=true) >&2
+  fi
   echo "$ROOT/server/target/test-classes:$ROOT/server/target/classes:$ROOT/protocol/target/classes:$(cat "$cp_file")"
 }
 
