@@ -31,6 +31,12 @@ import java.util.concurrent.locks.LockSupport;
  * answers. Every session reconnects as the SDK does (backoff from 250 ms doubling to 5 s, full
  * jitter) and resumes; the result gives the time from the kill and from the node's return until
  * every session is back, and any resume that had a gap or a duplicate.
+ *
+ * <p>With {@code --warmup N}, N more viewers connect and leave before the measured connects, from
+ * a source address of their own (their ports wait out TIME_WAIT apart from the measured ones):
+ * both processes are fresh JVMs, and without it the measured connects shared the two cores with
+ * both JIT compilers (C2 alone took 0.31 of the node's cores and 0.32 of this process's in the
+ * connect phase). The storm still meets a fresh node: that is what a restart is.
  */
 public final class Churn {
 
@@ -44,6 +50,8 @@ public final class Churn {
   private final Histogram toReady = new Histogram();
   private final List<String> firstFailures = new CopyOnWriteArrayList<>();
   private volatile CountDownLatch back;
+  /** Counts down as the warm-up's sessions, told to leave, are closed. */
+  private volatile CountDownLatch gone;
   private volatile Semaphore handshakes;
   private volatile boolean storm;
   private WsClient client;
@@ -61,15 +69,25 @@ public final class Churn {
      * or in a storm's retries (tens of thousands of attempts).
      */
     final String token;
+    /** The source address to connect from; null for the kernel's choice. */
+    final String from;
     String conversationId;
+    volatile WsClient.Link link;
+    /** Told to leave (the warm-up's sessions): its close is expected and it does not come back. */
+    volatile boolean left;
     int replayed;
     long startedAt;
     int backoffMs = 250;
     boolean ready;
 
     Session(String user, String role) {
+      this(user, role, sourceIps.isEmpty() ? null : sourceIps.get(Math.floorMod(user.hashCode(), sourceIps.size())));
+    }
+
+    Session(String user, String role, String from) {
       this.user = user;
       this.role = role;
+      this.from = from;
       this.token = tokens.mint(user, role, 24 * 3600);
     }
 
@@ -78,13 +96,13 @@ public final class Churn {
       startedAt = System.nanoTime();
       replayed = 0;
       ready = false;
-      String from = sourceIps.isEmpty() ? null : sourceIps.get(Math.floorMod(user.hashCode(), sourceIps.size()));
       client.connect(url.getHost(), url.getPort(), from, new WsClient.Upgrade(url.getRawPath(), "livedesk.json",
           conversationId == null ? List.of("Authorization: Bearer " + token) : List.of()), this);
     }
 
     @Override
     public void opened(WsClient.Link link) {
+      this.link = link;
       if (conversationId != null) {
         JsonObject cursor = new JsonObject().put("conversationId", conversationId).put("lastSeq", 0);
         link.send(new JsonObject().put("id", "h").put("hello", new JsonObject().put("token", token)
@@ -99,6 +117,10 @@ public final class Churn {
 
     @Override
     public void closed(WsClient.Link link, int code, Throwable failure) {
+      if (left) {
+        gone.countDown();
+        return;
+      }
       if (failure == null) {
         closed();
         return;
@@ -199,6 +221,14 @@ public final class Churn {
       withConversation.add(s);
     }
     r.put("conversationsOpened", withConversation.size());
+    int concurrency = num("concurrency", 256);
+    int warmup = num("warmup", 0);
+    if (warmup > 0) {
+      Map<String, Object> warm = warmUp("ch-" + run + "-warm-", warmup, concurrency);
+      r.put("warmup", warm);
+      System.out.println("WARM " + Json.write(warm));
+      System.out.flush();
+    }
 
     // The measured connects: viewers with a header token, customers with hello + resume.
     for (int i = 0; i < viewers; i++) {
@@ -206,7 +236,6 @@ public final class Churn {
     }
     sessions.addAll(withConversation);
     Collections.shuffle(sessions);
-    int concurrency = num("concurrency", 256);
     handshakes = new Semaphore(concurrency);
     back = new CountDownLatch(sessions.size());
     long t0 = System.nanoTime();
@@ -261,6 +290,46 @@ public final class Churn {
     r.put("storm", storm);
     r.put("firstFailures", new ArrayList<>(firstFailures));
     return r;
+  }
+
+  /**
+   * Connects {@code count} viewers as the measured phase does, then closes them and waits until
+   * they are gone; answers what it took. Not counted in the results that follow.
+   */
+  private Map<String, Object> warmUp(String prefix, int count, int concurrency) throws InterruptedException {
+    String from = sourceIps.isEmpty() ? null : "127.0.0." + (2 + sourceIps.size());
+    List<Session> warm = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      warm.add(new Session(prefix + i, "viewer", from));
+    }
+    handshakes = new Semaphore(concurrency);
+    back = new CountDownLatch(count);
+    long t0 = System.nanoTime();
+    for (Session s : warm) {
+      handshakes.acquire();
+      s.connect();
+    }
+    back.await(300, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    long ready = warm.stream().filter(s -> s.ready).count();
+    gone = new CountDownLatch((int) warm.stream().filter(s -> s.link != null).count());
+    for (Session s : warm) {
+      s.left = true;
+      if (s.link != null) {
+        s.link.close();
+      }
+    }
+    gone.await(60, TimeUnit.SECONDS);
+    Map<String, Object> w = new LinkedHashMap<>();
+    w.put("sessions", count);
+    w.put("ready", ready);
+    w.put("connectsPerSecond", round(ready / seconds));
+    w.put("stillOpen", gone.getCount());
+    toReady.reset();
+    attempts.reset();
+    refused.reset();
+    errorCodes.snapshotAndReset();
+    return w;
   }
 
   private int num(String name, int dflt) {
