@@ -236,15 +236,7 @@ public final class Churn {
     }
     sessions.addAll(withConversation);
     Collections.shuffle(sessions);
-    handshakes = new Semaphore(concurrency);
-    back = new CountDownLatch(sessions.size());
-    long t0 = System.nanoTime();
-    for (Session s : sessions) {
-      handshakes.acquire();
-      s.connect();
-    }
-    back.await(300, TimeUnit.SECONDS);
-    double connectSeconds = (System.nanoTime() - t0) / 1e9;
+    double connectSeconds = connectAll(sessions, concurrency);
     long ready = sessions.stream().filter(s -> s.ready).count();
     Map<String, Object> connect = new LinkedHashMap<>();
     connect.put("concurrency", concurrency);
@@ -293,6 +285,22 @@ public final class Churn {
   }
 
   /**
+   * Connects the sessions, at most {@code concurrency} handshakes in flight; answers the seconds
+   * until every one was ready or had failed (at most 300).
+   */
+  private double connectAll(List<Session> list, int concurrency) throws InterruptedException {
+    handshakes = new Semaphore(concurrency);
+    back = new CountDownLatch(list.size());
+    long t0 = System.nanoTime();
+    for (Session s : list) {
+      handshakes.acquire();
+      s.connect();
+    }
+    back.await(300, TimeUnit.SECONDS);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  /**
    * Connects {@code count} viewers as the measured phase does, then closes them and waits until
    * they are gone; answers what it took. Not counted in the results that follow.
    */
@@ -302,15 +310,7 @@ public final class Churn {
     for (int i = 0; i < count; i++) {
       warm.add(new Session(prefix + i, "viewer", from));
     }
-    handshakes = new Semaphore(concurrency);
-    back = new CountDownLatch(count);
-    long t0 = System.nanoTime();
-    for (Session s : warm) {
-      handshakes.acquire();
-      s.connect();
-    }
-    back.await(300, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    double seconds = connectAll(warm, concurrency);
     long ready = warm.stream().filter(s -> s.ready).count();
     gone = new CountDownLatch((int) warm.stream().filter(s -> s.link != null).count());
     for (Session s : warm) {
