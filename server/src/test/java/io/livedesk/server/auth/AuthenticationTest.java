@@ -10,6 +10,8 @@ import io.livedesk.server.Node;
 import io.livedesk.server.testing.TestNodes;
 import io.livedesk.server.testing.Tokens;
 import io.livedesk.server.testing.WsClient;
+import io.netty.util.concurrent.EventExecutor;
+import io.vertx.core.internal.VertxInternal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,11 +23,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +113,45 @@ class AuthenticationTest {
     try (WsClient ws = WsClient.to(node.port()).open()) {
       assertEquals(ErrorCode.AUTH_TIMEOUT, ws.await(Frame::hasError).getError().getCode());
       assertEquals(4003, ws.awaitClose());
+    }
+  }
+
+  /**
+   * A node too busy to read (a reconnect storm's handshakes) must not time out a hello that came
+   * in time. The loops run what fell due in deadline order and read sockets only between such
+   * runs, so a busy loop met the hello's timer before the hello itself, and closed a client that
+   * had done everything right (AUTH_TIMEOUT for 5-26 of 200 resuming customers in each storm of
+   * `churn.sh`). Here every loop is kept busy past the timeout and then busy again in a task that
+   * falls due before the timer, with the hello sent meanwhile: it waits in the socket, unread,
+   * when the timer runs.
+   */
+  @Test
+  void aHelloThatCameInTimeIsReadWhenTheNodeWasTooBusyToReadItBeforeTheTimeout() throws Exception {
+    try (WsClient ws = WsClient.to(node.port()).open()) {
+      List<EventExecutor> loops = new ArrayList<>();
+      ((VertxInternal) node.vertx()).nettyEventLoopGroup().forEach(loops::add);
+      CountDownLatch busyAgain = new CountDownLatch(loops.size());
+      for (EventExecutor loop : loops) {
+        loop.execute(() -> {
+          // falls due at once, so before the hello's timer: both run one after the other, no read between
+          loop.schedule(() -> {
+            busyAgain.countDown();
+            busy(Duration.ofMillis(500));
+          }, 1, TimeUnit.MILLISECONDS);
+          busy(Duration.ofMillis(900)); // past the 700 ms timeout
+        });
+      }
+      assertTrue(busyAgain.await(10, TimeUnit.SECONDS));
+      Frame welcome = ws.request(Frame.newBuilder().setHello(Hello.newBuilder().setToken(Tokens.of("busy", "customer"))));
+      assertEquals("busy", welcome.getWelcome().getUserId(), welcome.toString());
+    }
+  }
+
+  /** Keeps the calling event loop from its sockets for a while, as a loop with a long queue of work is. */
+  private static void busy(Duration d) {
+    long until = System.nanoTime() + d.toNanos();
+    while (System.nanoTime() < until) {
+      LockSupport.parkNanos(until - System.nanoTime());
     }
   }
 
