@@ -197,7 +197,7 @@ public final class Churn {
     int customers = num("customers", 200);
     sourceIps = new ArrayList<>();
     for (int i = 0; i < num("sourceIps", 0); i++) {
-      sourceIps.add("127.0.0." + (2 + i));
+      sourceIps.add(sourceIp(i));
     }
     client = new WsClient(num("eventLoops", 2));
     String run = Long.toString(System.currentTimeMillis(), 36);
@@ -253,10 +253,7 @@ public final class Churn {
     System.out.flush();
 
     // The storm: the script kills the node and starts it again; everyone comes back.
-    toReady.reset();
-    attempts.reset();
-    refused.reset();
-    badResumes.reset();
+    resetCounts();
     storm = true;
     back = new CountDownLatch((int) ready);
     Path up = Path.of(o.getOrDefault("upFile", "/tmp/livedesk-churn-up"));
@@ -305,7 +302,7 @@ public final class Churn {
    * they are gone; answers what it took. Not counted in the results that follow.
    */
   private Map<String, Object> warmUp(String prefix, int count, int concurrency) throws InterruptedException {
-    String from = sourceIps.isEmpty() ? null : "127.0.0." + (2 + sourceIps.size());
+    String from = sourceIps.isEmpty() ? null : sourceIp(sourceIps.size());
     List<Session> warm = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       warm.add(new Session(prefix + i, "viewer", from));
@@ -325,11 +322,22 @@ public final class Churn {
     w.put("ready", ready);
     w.put("connectsPerSecond", round(ready / seconds));
     w.put("stillOpen", gone.getCount());
+    resetCounts();
+    return w;
+  }
+
+  /** The counts a phase reports, from zero for the next phase. */
+  private void resetCounts() {
     toReady.reset();
     attempts.reset();
     refused.reset();
+    badResumes.reset();
     errorCodes.snapshotAndReset();
-    return w;
+  }
+
+  /** The {@code i}th loopback source address (127.0.0.2 on), each with ports of its own. */
+  private static String sourceIp(int i) {
+    return "127.0.0." + (2 + i);
   }
 
   private int num(String name, int dflt) {
