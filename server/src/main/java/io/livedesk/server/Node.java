@@ -55,6 +55,7 @@ import io.livedesk.server.web.WebRoutes;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
+import io.vertx.core.transport.Transport;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -118,11 +119,13 @@ public final class Node {
     HttpConfig http;
     AuthConfig auth;
     ClusterConfig clusterConfig;
+    Transport transport;
     try {
       http = HttpConfig.from(config);
       auth = AuthConfig.from(config);
       SecureStart.check(http, auth);
       clusterConfig = ClusterConfig.from(config);
+      transport = http.vertxTransport();
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -156,7 +159,8 @@ public final class Node {
     VertxOptions options = new VertxOptions();
     ClusterSetup.eventBus(clusterConfig, options.getEventBusOptions());
     Future<EmbeddedStore> opened = Future.fromCompletionStage(opening);
-    Future<Vertx> clustered = Vertx.builder().with(options).withClusterManager(clusterManager).buildClustered();
+    Future<Vertx> clustered = Vertx.builder().with(options).withTransport(transport)
+        .withClusterManager(clusterManager).buildClustered();
     return Future.join(clustered, opened)
         .recover(e -> {
           // Whichever of the two came up goes down again; the store's failure is the one to tell.
@@ -197,7 +201,7 @@ public final class Node {
     routes.add(new QuickReplies(store, new HttpAuth(verifier)));
     new SessionFrames(verifier).register(frames);
     rooms = new Rooms(vertx, cluster.getHazelcastInstance(), store, RoomConfig.from(config), nodeId(),
-        new Masking(PrivacyConfig.from(config)));
+        new Masking(PrivacyConfig.from(config)), metrics);
     Pushes pushes = new Pushes(vertx, cluster.getHazelcastInstance(), store, sessions, rooms, verifier, metrics,
         PushConfig.from(config));
     routes.add(pushes.routes());
@@ -214,8 +218,8 @@ public final class Node {
     return Future.all(classification.restoreSaved(), concerns, conversationsReady, privacyReady)
         .compose(v -> vertx.deployVerticle(() -> new Gateway(services),
             new DeploymentOptions().setInstances(http.instances()).setThreadingModel(ThreadingModel.EVENT_LOOP)))
-        .onSuccess(id -> log.info("node started node={} port={} cluster={} members={} gateways={} store={}", nodeId(), port(),
-            clusterAddress(), clusterMembers(), http.instances(), embedded != null ? "embedded" : "mongodb"))
+        .onSuccess(id -> log.info("node started node={} port={} cluster={} members={} gateways={} transport={} store={}", nodeId(), port(),
+            clusterAddress(), clusterMembers(), http.instances(), http.vertxTransport().name(), embedded != null ? "embedded" : "mongodb"))
         .mapEmpty();
   }
 

@@ -112,15 +112,33 @@ public final class Session {
    * without limit. Returns whether it was written.
    */
   public boolean offer(Outgoing out) {
+    return offer(out, pendingBytes.get());
+  }
+
+  /**
+   * As {@link #offer(Outgoing)}, judged by the bytes that were queued before a run of writes to this
+   * socket began ({@link #queuedBytes()} then): a room's flush of several frames is taken whole by a
+   * socket that was keeping up. On io_uring a write stays queued until the loop reaps its
+   * completion, after the turn that made it, so counting the flush's own first frames made a fast
+   * reader shed the rest. A best-effort frame never takes the socket past maxPendingBytes: it is
+   * dropped there rather than closing the connection.
+   */
+  public boolean offer(Outgoing out, long queuedBefore) {
     if (closed) {
       return false;
     }
-    if (pendingBytes.get() >= maxPendingWrites) {
+    int size = (encoding == Encoding.JSON ? out.json() : out.binary()).length;
+    if (queuedBefore >= maxPendingWrites || pendingBytes.get() + size > maxPendingBytes) {
       metrics.dropped(out.frame().getBodyCase());
       return false;
     }
     send(out);
     return true;
+  }
+
+  /** Bytes written to this socket that the network has not taken yet (on io_uring: whose completion was not reaped yet). */
+  public long queuedBytes() {
+    return pendingBytes.get();
   }
 
   public void close(CloseCode code) {

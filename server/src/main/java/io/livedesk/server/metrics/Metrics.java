@@ -59,6 +59,11 @@ public final class Metrics {
     dropped[type.ordinal()].increment();
   }
 
+  /** A frame dropped for this many sockets at once (a room's backlog on a loop). */
+  public void dropped(Frame.BodyCase type, int sockets) {
+    dropped[type.ordinal()].add(sockets);
+  }
+
   public void error(ErrorCode code) {
     LongAdder adder = errors.get(code);
     if (adder != null) {

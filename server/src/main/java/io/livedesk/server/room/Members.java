@@ -49,8 +49,10 @@ final class Members {
      * {@link Outgoing} notice or pin (written as it is, never dropped), in the order they came.
      */
     final List<Object> pending = new ArrayList<>();
+    /** The serialized bytes of the messages in {@link #pending} (notices not counted). */
+    long pendingBytes;
     /** The write under way, in turns that let the loop read between them; null when none is. */
-    RoomWrite writing;
+    RoomWrite<Session> writing;
     /** When this loop last wrote a batch (started writing it): the next waits for the rest of the window. */
     long lastFlushAt;
     long flushTimer = -1;

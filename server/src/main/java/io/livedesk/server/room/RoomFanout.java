@@ -9,6 +9,7 @@ import io.livedesk.protocol.ViewerCount;
 import io.livedesk.server.cluster.Addresses;
 import io.livedesk.server.gateway.Outgoing;
 import io.livedesk.server.gateway.Session;
+import io.livedesk.server.metrics.Metrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -24,7 +25,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 /**
  * This node's side of every room: one consumer of the cluster-wide room address (each message
@@ -45,18 +48,34 @@ final class RoomFanout extends VerticleBase {
    * runs its other tasks between turns.
    */
   static final int WRITES_PER_TURN = 256;
+  /**
+   * Most message bytes in one flush; a longer backlog goes in the next flushes, one per window (20
+   * MB/s for a room on a loop, a hundred times what a busy room says). A flush is in flight to each
+   * socket until its writes complete (on io_uring, when the loop reaps them): an unbounded flush
+   * counted a whole backlog against a fast reader, and flushes back to back found the last one
+   * still in flight.
+   */
+  static final int FLUSH_BYTES = 16 * BATCH_BYTES;
+  /**
+   * Most message bytes waiting for one room on one loop: past it the oldest are dropped, counted for
+   * every member. A safety net, not a working limit: a burst (12 MB in {@code SlowConsumerTest})
+   * stays under it while the flushes drain it.
+   */
+  static final long PENDING_BYTES = 32L * FLUSH_BYTES;
 
   private record NodeCounts(Map<String, Integer> counts, long at) {
   }
 
   private final Members members;
+  private final Metrics metrics;
   private final RoomConfig config;
   private final String nodeId;
   private final Map<String, NodeCounts> remote = new ConcurrentHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
 
-  RoomFanout(Members members, RoomConfig config, String nodeId) {
+  RoomFanout(Members members, RoomConfig config, String nodeId, Metrics metrics) {
     this.members = members;
+    this.metrics = metrics;
     this.config = config;
     this.nodeId = nodeId;
   }
@@ -154,6 +173,17 @@ final class RoomFanout extends VerticleBase {
   private void received(String roomId, Members.Shard shard, RoomMessage message) {
     assert Thread.currentThread() == shard.loop : "a room's batch is touched on its loop only";
     shard.pending.add(message);
+    shard.pendingBytes += message.getSerializedSize();
+    for (int i = 0; shard.pendingBytes > PENDING_BYTES && i < shard.pending.size(); ) {
+      if (shard.pending.get(i) instanceof RoomMessage oldest) {
+        // a loop that cannot keep up with the room: the oldest chat goes, never a notice
+        shard.pending.remove(i);
+        shard.pendingBytes -= oldest.getSerializedSize();
+        metrics.dropped(Frame.BodyCase.ROOM_MESSAGE, shard.sessions.size());
+      } else {
+        i++;
+      }
+    }
     schedule(roomId, shard);
   }
 
@@ -165,7 +195,10 @@ final class RoomFanout extends VerticleBase {
     long wait = shard.lastFlushAt + config.batchWindowMs() - System.currentTimeMillis();
     if (wait <= 0) {
       shard.flushQueued = true;
-      shard.context.runOnContext(v -> {
+      // After the loop's next I/O, not as a task before it: the loop reads first (a catching-up
+      // loop sends what it read with this flush), and on io_uring it reaps the completions of the
+      // last flush's writes, so a socket that took them no longer counts them as queued.
+      afterNextIo(shard, () -> {
         shard.flushQueued = false;
         flush(roomId, shard);
       });
@@ -179,10 +212,10 @@ final class RoomFanout extends VerticleBase {
   }
 
   /**
-   * On the shard's loop: starts writing everything pending to the shard's members, best effort.
-   * A frame holds at most {@link #BATCH_BYTES} of messages; a longer backlog (a loop that stalled)
-   * goes as several frames at once, and a socket that cannot take them all sheds the rest
-   * ({@code Session.offer}: dropped and counted), so nothing is carried over to wait for later.
+   * On the shard's loop: starts writing what is pending to the shard's members, best effort, up to
+   * {@link #FLUSH_BYTES} of messages (the rest of a long backlog, a loop that stalled, goes in the
+   * next flushes). A frame holds at most {@link #BATCH_BYTES} of messages; a socket that was falling
+   * behind when the flush began sheds its messages ({@code Session.offer}: dropped and counted).
    * What arrives while the write is under way waits for it to end, then goes as one batch.
    */
   private void flush(String roomId, Members.Shard shard) {
@@ -195,8 +228,7 @@ final class RoomFanout extends VerticleBase {
       shard.flushTimer = -1;
     }
     shard.lastFlushAt = System.currentTimeMillis();
-    shard.writing = new RoomWrite(parts(roomId, shard.pending), shard.sessions.toArray(new Session[0]));
-    shard.pending.clear();
+    shard.writing = roomWrite(parts(roomId, take(shard)), shard.sessions.toArray(new Session[0]), RoomWrite.TO_SESSION);
     writeTurn(roomId, shard);
   }
 
@@ -210,7 +242,7 @@ final class RoomFanout extends VerticleBase {
    * the loop would run before it.
    */
   private void writeTurn(String roomId, Members.Shard shard) {
-    RoomWrite write = shard.writing;
+    RoomWrite<Session> write = shard.writing;
     boolean more;
     try {
       more = write.writeSome(WRITES_PER_TURN);
@@ -219,14 +251,44 @@ final class RoomFanout extends VerticleBase {
       throw e;
     }
     if (more) {
-      ContextInternal context = (ContextInternal) shard.context;
-      shard.eventLoop.schedule(() -> context.emit(null, v -> writeTurn(roomId, shard)), 0, TimeUnit.NANOSECONDS);
+      afterNextIo(shard, () -> writeTurn(roomId, shard));
       return;
     }
     shard.writing = null;
     if (!shard.pending.isEmpty()) {
       schedule(roomId, shard);
     }
+  }
+
+  /** Runs on the shard's loop after its next I/O: Netty runs a scheduled task that is due then, where a task queued from the loop runs before it. */
+  private static void afterNextIo(Members.Shard shard, Runnable action) {
+    ContextInternal context = (ContextInternal) shard.context;
+    shard.eventLoop.schedule(() -> context.emit(null, v -> action.run()), 0, TimeUnit.NANOSECONDS);
+  }
+
+  /** Takes the oldest pending items, up to {@link #FLUSH_BYTES} of messages (at least one item), off the shard. */
+  private static List<Object> take(Members.Shard shard) {
+    List<Object> pending = shard.pending;
+    long bytes = 0;
+    int n = 0;
+    for (; n < pending.size(); n++) {
+      if (pending.get(n) instanceof RoomMessage m) {
+        int size = m.getSerializedSize();
+        if (n > 0 && bytes + size > FLUSH_BYTES) {
+          break;
+        }
+        bytes += size;
+      }
+    }
+    List<Object> taken = new ArrayList<>(pending.subList(0, n));
+    pending.subList(0, n).clear();
+    shard.pendingBytes -= bytes;
+    return taken;
+  }
+
+  /** A flush of these parts to these members, starting at a random one (see {@link RoomWrite}). */
+  static <M> RoomWrite<M> roomWrite(List<RoomWrite.Part> parts, M[] members, BiConsumer<M, List<RoomWrite.Part>> write) {
+    return new RoomWrite<>(parts, members, ThreadLocalRandom.current().nextInt(Math.max(1, members.length)), write);
   }
 
   /** The frames of one flush: consecutive messages batched up to {@link #BATCH_BYTES}, notices as they are. */

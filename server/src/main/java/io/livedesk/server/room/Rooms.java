@@ -22,6 +22,7 @@ import io.livedesk.protocol.Say;
 import io.livedesk.server.auth.Principal;
 import io.livedesk.server.auth.Role;
 import io.livedesk.server.cluster.Addresses;
+import io.livedesk.server.metrics.Metrics;
 import io.livedesk.server.gateway.FrameRouter;
 import io.livedesk.server.gateway.Session;
 import io.livedesk.server.gateway.SessionEvents;
@@ -61,13 +62,14 @@ public final class Rooms {
   /** Room chat is public: personal data is masked before anyone sees it or it is stored. */
   private final Masking masking;
 
-  public Rooms(Vertx vertx, HazelcastInstance hazelcast, Store store, RoomConfig config, String nodeId, Masking masking) {
+  public Rooms(Vertx vertx, HazelcastInstance hazelcast, Store store, RoomConfig config, String nodeId, Masking masking,
+               Metrics metrics) {
     this.vertx = vertx;
     this.masking = masking;
     this.config = config;
     this.states = hazelcast.getMap(Addresses.ROOM_STATES);
     this.archive = config.retentionHours() > 0 ? new RoomArchive(store, config.retentionHours()) : null;
-    this.fanout = new RoomFanout(members, config, nodeId);
+    this.fanout = new RoomFanout(members, config, nodeId, metrics);
   }
 
   /** Registers the room frames and starts this node's fan-out. */
