@@ -25,7 +25,7 @@ public record GatewayConfig(int maxFrameBytes, int framesPerSecond, int frameBur
       Setting.of("gateway.maxConnectionsPerUser", 10, "open connections one user may hold on one node"),
       Setting.of("gateway.pingIntervalSeconds", 25, "how often the server sends a WebSocket ping"),
       Setting.of("gateway.idleTimeoutSeconds", 75, "a connection that sends nothing (not even a pong) this long is closed"),
-      Setting.of("gateway.maxPendingWrites", 262144, "bytes queued to a socket before best-effort frames (room messages) to it are dropped"),
+      Setting.of("gateway.maxPendingWrites", 262144, "bytes queued to a socket before best-effort frames (room messages) to it are dropped; judged when a room's flush to it begins"),
       Setting.of("gateway.userFramesPerSecond", 50, "frames per second one user may send over all their connections to a node"),
       Setting.of("gateway.userFrameBurst", 100, "frames one user may send at once over all their connections to a node"),
       Setting.of("gateway.connectsPerSecondPerIp", 200, "WebSocket handshakes per second from one IP address (burst of twice that); more get HTTP 429"),
