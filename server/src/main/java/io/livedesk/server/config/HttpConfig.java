@@ -12,8 +12,8 @@ public record HttpConfig(String host, int port, boolean dev, int instances, Stri
       new Setting("http.host", "LIVEDESK_HOST", "0.0.0.0", "address to bind the HTTP and WebSocket server to"),
       new Setting("dev", "LIVEDESK_DEV", false, "development mode: allows the built-in token secret and the dev login page"),
       Setting.of("http.instances", 0, "gateway verticle instances; 0 means one per core"),
-      Setting.of("http.transport", "auto", "how the event loops drive sockets: io_uring (Linux; a loop's writes to many sockets leave in one system call), "
-          + "nio (the JDK's selector), or auto: io_uring where the kernel allows it, else nio"));
+      Setting.of("http.transport", "nio", "how the event loops drive sockets: nio (the JDK's selector), io_uring (Linux; a loop's writes to many sockets "
+          + "leave in one system call: less CPU for rooms, longer event-loop stalls under a flood, see the README), or auto: io_uring where the kernel allows it, else nio"));
 
   public static HttpConfig from(Config c) {
     int port = c.nonNegative("http.port");

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -81,14 +82,17 @@ final class Members {
       this.id = id;
     }
 
-    /** Runs the action for every local member, each on its own event loop; completes when all ran. */
+    /**
+     * Runs the action for every local member, each on its own event loop, from a random member round
+     * (a room-wide coupon reaches the same viewers first no more often than others); completes when all ran.
+     */
     Future<Void> forEachMember(Consumer<Session> action) {
       List<Future<Void>> done = new ArrayList<>();
       for (Shard shard : shards.values()) {
         Promise<Void> ran = Promise.promise();
         shard.context.runOnContext(v -> {
           try {
-            shard.sessions.forEach(action);
+            goRound(shard.sessions.toArray(new Session[0]), action);
             ran.complete();
           } catch (RuntimeException e) {
             ran.fail(e); // still completes: the fan-out waits for this to send the room's next batch
@@ -102,6 +106,19 @@ final class Members {
     /** Writes to every local member; completes once every event loop has written it. */
     Future<Void> write(Outgoing out, boolean bestEffort) {
       return forEachMember(bestEffort ? s -> s.offer(out) : s -> s.send(out));
+    }
+  }
+
+  /** Where a pass over a loop's members starts: anywhere, so that no viewer is always first or last. */
+  static int randomStart(int members) {
+    return ThreadLocalRandom.current().nextInt(Math.max(1, members));
+  }
+
+  /** The action for each member once, from a random one round. */
+  static <M> void goRound(M[] members, Consumer<M> action) {
+    int first = randomStart(members.length);
+    for (int i = 0; i < members.length; i++) {
+      action.accept(members[(first + i) % members.length]);
     }
   }
 

@@ -25,7 +25,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -288,7 +287,7 @@ final class RoomFanout extends VerticleBase {
 
   /** A flush of these parts to these members, starting at a random one (see {@link RoomWrite}). */
   static <M> RoomWrite<M> roomWrite(List<RoomWrite.Part> parts, M[] members, BiConsumer<M, List<RoomWrite.Part>> write) {
-    return new RoomWrite<>(parts, members, ThreadLocalRandom.current().nextInt(Math.max(1, members.length)), write);
+    return new RoomWrite<>(parts, members, Members.randomStart(members.length), write);
   }
 
   /** The frames of one flush: consecutive messages batched up to {@link #BATCH_BYTES}, notices as they are. */

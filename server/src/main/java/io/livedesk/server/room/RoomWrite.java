@@ -13,8 +13,8 @@ import java.util.function.BiConsumer;
  *
  * <p>Each flush starts at another member and goes round: a loop's thousands of writes take tens of
  * milliseconds, and in a fixed order the same viewers would get every message that much later
- * than the first ones, flush after flush (and lose every race for a limited coupon). Going round
- * from a random start, every viewer waits the same on average.
+ * than the first ones, flush after flush. Going round from a random start, every viewer waits the
+ * same on average.
  *
  * @param <M> a member: a {@link Session} on the node (tests write to plain values)
  */

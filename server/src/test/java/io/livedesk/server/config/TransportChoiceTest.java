@@ -39,7 +39,7 @@ class TransportChoiceTest {
   }
 
   @Test
-  void theDefaultIsAuto() {
-    assertEquals("auto", HttpConfig.from(Config.resolve(Map.of(), Map.of())).transport());
+  void theDefaultIsNio() {
+    assertEquals("nio", HttpConfig.from(Config.resolve(Map.of(), Map.of())).transport());
   }
 }

@@ -61,6 +61,27 @@ class RoomWriteTest {
   }
 
   @Test
+  void aPassOverMembersForAPushVisitsEachOnceAndDoesNotAlwaysStartAtTheSameOne() {
+    // Members.Room.forEachMember (a room-wide coupon, a viewer count) goes round the same way
+    Integer[] members = IntStream.range(0, 2500).boxed().toArray(Integer[]::new);
+    Set<Integer> firsts = new HashSet<>();
+    for (int pass = 0; pass < 20; pass++) {
+      List<Integer> order = new ArrayList<>();
+      Members.goRound(members, order::add);
+      assertEquals(2500, order.size());
+      assertEquals(2500, new HashSet<>(order).size());
+      for (int i = 1; i < order.size(); i++) {
+        assertEquals((order.get(i - 1) + 1) % 2500, order.get(i), "round from where it starts");
+      }
+      firsts.add(order.get(0));
+    }
+    assertTrue(firsts.size() > 1, "20 passes all started at member " + firsts);
+    Members.goRound(new Integer[0], m -> {
+      throw new AssertionError("visited " + m);
+    });
+  }
+
+  @Test
   void aRoomPartWithNoMembersWritesNothing() {
     RoomWrite<Integer> write = RoomFanout.roomWrite(List.of(A), new Integer[0], (m, parts) -> {
       throw new AssertionError("written to " + m);
