@@ -219,7 +219,7 @@ public final class Node {
         .compose(v -> vertx.deployVerticle(() -> new Gateway(services),
             new DeploymentOptions().setInstances(http.instances()).setThreadingModel(ThreadingModel.EVENT_LOOP)))
         .onSuccess(id -> log.info("node started node={} port={} cluster={} members={} gateways={} transport={} store={}", nodeId(), port(),
-            clusterAddress(), clusterMembers(), http.instances(), http.vertxTransport().name(), embedded != null ? "embedded" : "mongodb"))
+            clusterAddress(), clusterMembers(), http.instances(), vertx.isNativeTransportEnabled() ? "io_uring" : "nio", embedded != null ? "embedded" : "mongodb"))
         .mapEmpty();
   }
 

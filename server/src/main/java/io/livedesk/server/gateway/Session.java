@@ -88,7 +88,7 @@ public final class Session {
       return;
     }
     boolean text = encoding == Encoding.JSON;
-    byte[] payload = text ? out.json() : out.binary();
+    byte[] payload = payload(out);
     int size = payload.length;
     if (pendingBytes.addAndGet(size) > maxPendingBytes) {
       pendingBytes.addAndGet(-size);
@@ -127,13 +127,17 @@ public final class Session {
     if (closed) {
       return false;
     }
-    int size = (encoding == Encoding.JSON ? out.json() : out.binary()).length;
-    if (queuedBefore >= maxPendingWrites || pendingBytes.get() + size > maxPendingBytes) {
+    if (queuedBefore >= maxPendingWrites || pendingBytes.get() + payload(out).length > maxPendingBytes) {
       metrics.dropped(out.frame().getBodyCase());
       return false;
     }
     send(out);
     return true;
+  }
+
+  /** The frame in this connection's encoding (encoded once per encoding, however many sockets). */
+  private byte[] payload(Outgoing out) {
+    return encoding == Encoding.JSON ? out.json() : out.binary();
   }
 
   /** Bytes written to this socket that the network has not taken yet (on io_uring: whose completion was not reaped yet). */
